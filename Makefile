@@ -1,0 +1,74 @@
+# kieubao — `make demo` serves a demo on http://127.0.0.1:8000; `make test` runs the suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VENDOR := src/kieubao/platform/static/vendor
+LOCALE := src/kieubao/locale
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint typecheck contracts migrations-check static locale locale-extract \
+        chromium bench serve worker clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(VENDOR)/htmx.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)/leaflet
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	      node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+
+static: $(VENDOR)/htmx.min.js
+
+locale: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d $(LOCALE) -D messages
+
+# Refresh the catalogs from the code and templates; translators then edit the .po files.
+locale-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o $(LOCALE)/messages.pot src
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching
+
+demo: $(STAMP) static locale
+	$(BIN)/kieubao db upgrade
+	$(BIN)/kieubao demo load
+	KIEUBAO_JOBS_IMMEDIATE=true $(BIN)/kieubao serve --host $(HOST) --port $(PORT)
+
+serve: $(STAMP) static locale
+	$(BIN)/kieubao serve --host $(HOST) --port $(PORT)
+
+worker: $(STAMP)
+	$(BIN)/kieubao worker
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser of its own.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium >/dev/null)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+migrations-check: $(STAMP)
+	rm -f var/check.db
+	KIEUBAO_DATABASE_URL=sqlite:///var/check.db $(BIN)/kieubao db upgrade
+	KIEUBAO_DATABASE_URL=sqlite:///var/check.db $(BIN)/kieubao db check
+	rm -f var/check.db*
+
+test: $(STAMP) static locale chromium lint contracts migrations-check
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .mypy_cache .ruff_cache

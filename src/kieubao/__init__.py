@@ -1,0 +1,1 @@
+"""kieubao: citizens abroad, protection, early warning and community work."""

@@ -1,0 +1,34 @@
+"""Builds the application: the platform's shell with each domain's API and pages mounted."""
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kieubao.domains import modules
+from kieubao.platform import deps, web
+from kieubao.platform import pages as platform_pages
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="kieubao",
+        version="1",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        description="Citizens abroad, protection, early warning and community work.",
+    )
+    web.install(app)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.include_router(platform_pages.router)
+    for api in modules("api"):
+        app.include_router(api.router, prefix="/api/v1")
+    for pages in modules("pages"):
+        domain = importlib.import_module(pages.__name__.rsplit(".", 1)[0])
+        web.add_template_dir(Path(str(domain.__file__)).parent / "templates")
+        app.include_router(pages.router)
+    modules("jobs")
+    deps.check_declared(app)
+    return app

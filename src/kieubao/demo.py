@@ -1,0 +1,111 @@
+"""``kieubao demo load``: missions, officers and a few thousand registrations to look at."""
+
+from itertools import islice
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kieubao.platform import accounts, audit, missions
+from kieubao.platform.db import session_scope
+from kieubao.platform.models import Role, User
+from kieubao.registry import actions
+from kieubao.registry.synthetic import as_registration, people
+from kieubao.registry.actions.registration import add_citizen
+from kieubao.registry.models import Citizen
+from kieubao.registry.schemas import CitizenIn
+
+app = typer.Typer(help="Demo data.", no_args_is_help=True)
+DEMO = audit.System("demo")
+PASSWORD = "kieubao-demo-2026"  # noqa: S105 - the published demo password
+OFFICERS = [
+    ("admin@kieubao.test", Role.admin, None, "Quản trị hệ thống"),
+    ("hq@kieubao.test", Role.hq_officer, None, "Trần Thị Lan"),
+    ("tokyo@kieubao.test", Role.mission_officer, "JP-TYO-EMB", "Lê Văn Minh"),
+    ("osaka@kieubao.test", Role.mission_officer, "JP-OSA-CG", "Phạm Thu Hà"),
+    ("berlin@kieubao.test", Role.mission_officer, "DE-BER-EMB", "Đỗ Quang Huy"),
+    ("analyst@kieubao.test", Role.partner_agency, None, "Ban Dân vận Trung ương"),
+    ("editor@kieubao.test", Role.community_editor, None, "Biên tập cộng đồng"),
+]
+
+
+def _officers(session: Session) -> None:
+    for email, role, mission, name in OFFICERS:
+        if session.scalar(select(User.id).where(User.email == email)) is None:
+            accounts.create_user(
+                session,
+                acting_user=DEMO,
+                email=email,
+                role=role,
+                mission_code=mission,
+                password=PASSWORD,
+                full_name=name,
+            )
+
+
+def _citizens(session: Session, count: int) -> int:
+    directory = missions.directory(session)
+    made = 0
+    for person in islice(people(seed=2026), count):
+        data = CitizenIn.model_validate(as_registration(person))
+        if data.external_ref and session.scalar(
+            select(Citizen.id).where(Citizen.external_ref == data.external_ref)
+        ):
+            continue
+        add_citizen(session, DEMO, data, source="import", missions=directory)
+        made += 1
+        if made % 500 == 0:
+            session.commit()
+    session.commit()
+    return made
+
+
+def _duplicates(session: Session) -> None:
+    """The same people typed again the way officers and spreadsheets really do it."""
+    for name, born, city in [
+        ("Nguyen Van An", "17/05/1990", "Osaka"),
+        ("Thi Hoa Tran", "1988-02-03", "Tokyo"),
+    ]:
+        original = "Nguyễn Văn An" if name.startswith("Nguyen") else "Trần Thị Hoa"
+        exists = session.scalar(select(Citizen.id).where(Citizen.full_name == original))
+        if exists is None:
+            actions.register_citizen(
+                session,
+                acting_user=DEMO,
+                data=CitizenIn(
+                    full_name=original,
+                    date_of_birth=born,
+                    country="JP",
+                    city=city,
+                    phones=["+81 90 1111 2222"],
+                    stay_status="worker",
+                ),
+            )
+            actions.register_citizen(
+                session,
+                acting_user=DEMO,
+                data=CitizenIn(
+                    full_name=name,
+                    date_of_birth=born,
+                    country="JP",
+                    city=city,
+                    email=f"{name.replace(' ', '.').lower()}@example.jp",
+                    stay_status="worker",
+                ),
+            )
+
+
+@app.command("load")
+def load(citizens: Annotated[int, typer.Option(help="synthetic registrations")] = 3000) -> None:
+    """Load missions, demo officers and synthetic citizens (safe to run again)."""
+    with session_scope() as session:
+        missions.load_seed(session, acting_user=DEMO)
+        _officers(session)
+        have = session.scalar(select(Citizen.id).limit(1)) is not None
+        made = 0 if have else _citizens(session, citizens)
+        _duplicates(session)
+    typer.echo(f"missions loaded; {made} registrations added")
+    typer.echo(f"officers (password {PASSWORD}; set up TOTP at first sign-in):")
+    for email, role, mission, _name in OFFICERS:
+        typer.echo(f"  {email:24} {role.value}{' ' + mission if mission else ''}")

@@ -1,0 +1,1 @@
+"""What every domain stands on: settings, database, auth, audit, jobs, web shell."""

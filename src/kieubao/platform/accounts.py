@@ -1,0 +1,244 @@
+"""Actions on users and their credentials: create, sign in, second factor, tokens, links."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kieubao.platform import audit, mail, security
+from kieubao.platform.audit import Actor
+from kieubao.platform.db import commit, on_commit, utcnow
+from kieubao.platform.errors import Conflict, Invalid, NotFound
+from kieubao.platform.i18n import gettext as _
+from kieubao.platform.jobs import enqueue
+from kieubao.platform.models import ApiToken, AuthSession, LoginLink, Mission, Role, User
+from kieubao.platform.settings import get_settings
+
+
+def _user_state(user: User) -> dict[str, object]:
+    return {
+        "email": user.email,
+        "role": user.role.value,
+        "mission_id": user.mission_id,
+        "is_active": user.is_active,
+        "totp_confirmed": user.totp_confirmed,
+    }
+
+
+def create_user(
+    session: Session,
+    *,
+    acting_user: Actor,
+    email: str,
+    role: Role,
+    mission_code: str | None = None,
+    password: str | None = None,
+    full_name: str = "",
+    locale: str = "vi",
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise Invalid("email", "not an email address")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"a user with email {email} exists")
+    mission = None
+    if role is Role.mission_officer:
+        if not mission_code:
+            raise Invalid("mission", "a mission officer needs a mission")
+        mission = session.scalar(select(Mission).where(Mission.code == mission_code))
+        if mission is None:
+            raise Invalid("mission", f"no mission with code {mission_code}")
+    if password is not None and (problem := security.password_problem(password)):
+        raise Invalid("password", problem)
+    user = User(
+        email=email,
+        role=role,
+        mission=mission,
+        full_name=full_name,
+        locale=locale,
+        password_hash=security.hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, acting_user, "user.created", "user", user.id, after=_user_state(user))
+    commit(session)
+    return user
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    ok = security.check_password(user.password_hash if user else None, password)
+    return user if ok and user is not None and user.is_active else None
+
+
+def start_session(session: Session, *, user: User, stage: str) -> str:
+    token, token_digest = security.new_token("s")
+    now = utcnow()
+    session.add(
+        AuthSession(
+            token_digest=token_digest,
+            user_id=user.id,
+            stage=stage,
+            created_at=now,
+            expires_at=now + timedelta(days=get_settings().session_days),
+        )
+    )
+    audit.record(session, user, f"session.{stage}", "user", user.id)
+    commit(session)
+    return token
+
+
+def end_session(session: Session, *, token: str) -> None:
+    found = session.scalar(
+        select(AuthSession).where(AuthSession.token_digest == security.token_digest(token))
+    )
+    if found is not None and found.revoked_at is None:
+        found.revoked_at = utcnow()
+        audit.record(session, found.user, "session.ended", "user", found.user_id)
+        commit(session)
+
+
+def session_user(session: Session, token: str) -> tuple[User, str] | None:
+    found = session.scalar(
+        select(AuthSession).where(AuthSession.token_digest == security.token_digest(token))
+    )
+    if found is None or found.revoked_at is not None or found.expires_at < utcnow():
+        return None
+    if not found.user.is_active:
+        return None
+    return found.user, found.stage
+
+
+def begin_totp_enrolment(session: Session, *, user: User) -> str:
+    if user.totp_confirmed:
+        raise Conflict("the second factor is already enrolled")
+    if not user.totp_secret:
+        user.totp_secret = security.new_totp_secret()
+        audit.record(session, user, "totp.enrolment_started", "user", user.id)
+        commit(session)
+    return user.totp_secret
+
+
+def verify_second_factor(session: Session, *, user: User, token: str, code: str) -> bool:
+    """Check a TOTP code; on success the session becomes full (and enrolment, if pending, done)."""
+    if not user.totp_secret:
+        return False
+    step = security.totp_step(user.totp_secret, code, user.totp_last_step)
+    if step is None:
+        audit.record(session, user, "totp.refused", "user", user.id)
+        commit(session)
+        return False
+    user.totp_last_step = step
+    if not user.totp_confirmed:
+        user.totp_confirmed = True
+        audit.record(session, user, "totp.enrolled", "user", user.id)
+    found = session.scalar(
+        select(AuthSession).where(AuthSession.token_digest == security.token_digest(token))
+    )
+    if found is None:
+        raise NotFound("session")
+    found.stage = "full"
+    audit.record(session, user, "session.full", "user", user.id)
+    commit(session)
+    return True
+
+
+def create_api_token(session: Session, *, acting_user: Actor, user: User, label: str = "") -> str:
+    token, token_digest = security.new_token("kb")
+    row = ApiToken(
+        token_digest=token_digest,
+        prefix=token[:10],
+        user_id=user.id,
+        label=label,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, acting_user, "token.created", "api_token", row.id)
+    commit(session)
+    return token
+
+
+def revoke_api_token(session: Session, *, acting_user: Actor, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound("token")
+    row.revoked_at = utcnow()
+    audit.record(session, acting_user, "token.revoked", "api_token", row.id)
+    commit(session)
+
+
+def token_user(session: Session, token: str) -> User | None:
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_digest == security.token_digest(token))
+    )
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    return row.user
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    token: str
+    url: str
+
+
+def issue_login_link(
+    session: Session,
+    *,
+    acting_user: Actor,
+    email: str,
+    purpose: str = "login",
+    payload: dict[str, object] | None = None,
+) -> IssuedLink:
+    """A one-time link, mailed once the transaction has committed."""
+    token, token_digest = security.new_token("l")
+    now = utcnow()
+    row = LoginLink(
+        token_digest=token_digest,
+        email=email.strip().lower(),
+        purpose=purpose,
+        payload=payload or {},
+        created_at=now,
+        expires_at=now + timedelta(minutes=get_settings().login_link_minutes),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, acting_user, "login_link.issued", "login_link", row.id)
+    url = f"{get_settings().base_url}/login/link/{token}"
+    minutes = get_settings().login_link_minutes
+    body = _("Open this link to sign in to kieubao (valid for {minutes} minutes):")
+    on_commit(
+        session,
+        enqueue,
+        mail.send_mail,
+        to=row.email,
+        subject=_("Your sign-in link"),
+        body=f"{body.format(minutes=minutes)}\n\n{url}\n",
+        message_id=mail.new_message_id(),
+    )
+    commit(session)
+    return IssuedLink(token, url)
+
+
+def redeem_login_link(session: Session, *, token: str) -> LoginLink | None:
+    """Use a link once: a second use, or a late one, is refused."""
+    row = session.scalar(
+        select(LoginLink).where(LoginLink.token_digest == security.token_digest(token))
+    )
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    row.used_at = utcnow()
+    audit.record(session, audit.System(row.email), "login_link.used", "login_link", row.id)
+    commit(session)
+    return row
+
+
+def citizen_user(session: Session, *, email: str) -> User:
+    """The citizen account for an email, created on first sign-in."""
+    email = email.strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is not None:
+        return user
+    return create_user(session, acting_user=audit.System(email), email=email, role=Role.citizen)

@@ -1,0 +1,158 @@
+"""The audit chain: every write appends an entry whose hash covers the one before it.
+
+Entries keep digests of the before/after state, never the personal data itself, so erasing
+a person leaves the chain intact and verifiable.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import ForeignKey, Integer, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from kieubao.platform.crypto import digest
+from kieubao.platform.db import Base, utcnow
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    target_type: Mapped[str] = mapped_column(String(60))
+    target_id: Mapped[str] = mapped_column(String(64), index=True)
+    fields: Mapped[str] = mapped_column(String(2000), default="")
+    before_digest: Mapped[str | None] = mapped_column(String(64))
+    after_digest: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """One row: the last sequence number and hash. Updating it serialises writers."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Actor(Protocol):
+    """What the audit needs of whoever acts: users and system processes alike."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class System:
+    """A process acting on its own (a job, the CLI without a user)."""
+
+    email: str
+    id: int | None = None
+
+
+def state_digest(state: dict[str, Any] | None) -> str | None:
+    if state is None:
+        return None
+    return digest(json.dumps(state, sort_keys=True, default=str, ensure_ascii=False).encode())
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    parts = [
+        entry.prev_hash,
+        str(entry.seq),
+        entry.at.isoformat(),
+        str(entry.actor_id or ""),
+        entry.actor_label,
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        entry.fields,
+        entry.before_digest or "",
+        entry.after_digest or "",
+    ]
+    return digest("\x1f".join(parts).encode())
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: object,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    changed = sorted(set(before or {}) | set(after or {}))
+    if before is not None and after is not None:
+        changed = [k for k in changed if before.get(k) != after.get(k)]
+    head = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    ).one()  # the head row is created by the first migration
+    seq, prev = head
+    entry = AuditEntry(
+        seq=seq,
+        at=utcnow(),
+        actor_id=actor.id,
+        actor_label=actor.email,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        fields=",".join(changed)[:2000],
+        before_digest=state_digest(before),
+        after_digest=state_digest(after),
+        prev_hash=prev,
+    )
+    entry.hash = _entry_hash(entry)
+    session.add(entry)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
+    return entry
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    checked: int
+    problem: str | None = None
+
+
+def verify(session: Session, batch: int = 5000) -> Verdict:
+    """Walk the chain; name the first entry that was edited, removed or reordered."""
+    prev, expected_seq, checked = GENESIS, 1, 0
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return Verdict(False, checked, f"entry {expected_seq} is missing")
+            if entry.prev_hash != prev:
+                return Verdict(
+                    False, checked, f"entry {entry.seq} does not follow entry {entry.seq - 1}"
+                )
+            if _entry_hash(entry) != entry.hash:
+                return Verdict(False, checked, f"entry {entry.seq} was altered")
+            prev, expected_seq, checked, last = entry.hash, entry.seq + 1, checked + 1, entry.seq
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != checked or head.hash != prev):
+        return Verdict(False, checked, f"entries after {checked} are missing (head is {head.seq})")
+    return Verdict(True, checked)

@@ -1,0 +1,49 @@
+"""Vietnamese and English: Babel catalogs, the viewer's language, dates in their zone."""
+
+import gettext as gettext_module
+from contextvars import ContextVar
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+LOCALES = ("vi", "en")
+DEFAULT_LOCALE = "vi"
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def translations(locale: str) -> gettext_module.NullTranslations:
+    # Catalogs live beside the application package; English is the source language.
+    localedir = str(files("kieubao") / "locale")
+    return gettext_module.translation("messages", localedir, [locale], fallback=True)
+
+
+def gettext(message: str) -> str:
+    return translations(current_locale.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_locale.get()).ngettext(singular, plural, n)
+
+
+def pick_locale(requested: str | None) -> str:
+    return requested if requested in LOCALES else DEFAULT_LOCALE
+
+
+def accepted(header: str) -> str:
+    """The first of our languages named in an Accept-Language header; English otherwise."""
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LOCALES:
+            return tag
+    return "en"
+
+
+def format_local(value: datetime | None, zone: str = "Asia/Ho_Chi_Minh") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(ZoneInfo(zone)), "short", locale=current_locale.get())

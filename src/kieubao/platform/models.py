@@ -1,0 +1,139 @@
+"""The platform's tables: users and their credentials, missions and their jurisdictions."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kieubao.platform.crypto import Encrypted
+from kieubao.platform.db import Base, Timestamped
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    hq_officer = "hq_officer"
+    mission_officer = "mission_officer"
+    partner_agency = "partner_agency"
+    community_editor = "community_editor"
+    citizen = "citizen"
+
+
+OFFICER_ROLES = frozenset({Role.admin, Role.hq_officer, Role.mission_officer})
+STAFF_ROLES = frozenset(set(Role) - {Role.citizen})
+
+
+class Mission(Base):
+    """An embassy, consulate general or permanent mission, and the countries it answers for."""
+
+    __tablename__ = "missions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    address: Mapped[str] = mapped_column(String(400), default="")
+    phone: Mapped[str] = mapped_column(String(80), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    hotline: Mapped[str] = mapped_column(String(80), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+
+    jurisdictions: Mapped[list["Jurisdiction"]] = relationship(
+        back_populates="mission", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def countries(self) -> list[str]:
+        return sorted({j.country for j in self.jurisdictions})
+
+
+class Jurisdiction(Base):
+    """A country a mission covers; ``cities`` narrows it to part of the country (consulates)."""
+
+    __tablename__ = "jurisdictions"
+    __table_args__ = (UniqueConstraint("mission_id", "country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"))
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    cities: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    mission: Mapped[Mission] = relationship(back_populates="jurisdictions")
+
+
+class User(Timestamped, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=30))
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("missions.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    totp_secret: Mapped[str | None] = mapped_column(Encrypted(300))
+    totp_confirmed: Mapped[bool] = mapped_column(default=False)
+    # The last accepted TOTP time step: a code is never accepted twice.
+    totp_last_step: Mapped[int] = mapped_column(default=0)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    mission: Mapped[Mission | None] = relationship(lazy="joined")
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in OFFICER_ROLES
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role is not Role.citizen
+
+
+class AuthSession(Base):
+    """A browser session; the cookie carries the token, the table keeps its digest."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # "password" until the second factor is given; "full" after.
+    stage: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginLink(Base):
+    """A one-time sign-in link sent by email (citizens)."""
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    purpose: Mapped[str] = mapped_column(String(40), default="login")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -1,0 +1,59 @@
+"""Settings, read once from ``KIEUBAO_*`` variables and ``.env``."""
+
+import secrets
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KIEUBAO_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/kieubao.db"
+    redis_url: str | None = None
+    var_dir: Path = Path("var")
+    base_url: str = "http://127.0.0.1:8000"
+    # Unset in development: a key is generated once into var/ so restarts keep sessions and
+    # encrypted fields readable. Production sets both explicitly.
+    secret_key: str | None = None
+    data_key: str | None = None
+    default_locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    mail_from: str = "kieubao@localhost"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    # Jobs run inline (no worker) when true: tests, and one-process demos.
+    jobs_immediate: bool = False
+    session_days: int = 14
+    login_link_minutes: int = 30
+    import_max_bytes: int = Field(default=200 * 1024 * 1024)
+    secure_cookies: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def var_path(self, *parts: str) -> Path:
+        path = self.var_dir.joinpath(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def secret(self) -> str:
+        return self.secret_key or _local_key(self.var_path("secret.key"))
+
+    def encryption_key(self) -> str:
+        return self.data_key or _local_key(self.var_path("data.key"))
+
+
+def _local_key(path: Path) -> str:
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,135 @@
+"""The web shell: templates, language, problem details and the pieces every page shares."""
+
+from collections.abc import Awaitable, Callable
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kieubao.platform import i18n
+from kieubao.platform.errors import Problem
+
+PLATFORM_TEMPLATES = Path(str(files("kieubao.platform") / "templates"))
+STATIC_DIR = Path(str(files("kieubao.platform") / "static"))
+LANG_COOKIE = "lang"
+
+_template_dirs: list[Path] = [PLATFORM_TEMPLATES]
+
+
+def add_template_dir(path: Path) -> None:
+    """Domains' pages bring their own templates; the app registers their folders at start-up."""
+    if path not in _template_dirs:
+        _template_dirs.append(path)
+        templates.cache_clear()
+
+
+@cache
+def templates() -> Jinja2Templates:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in _template_dirs]),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["localtime"] = i18n.format_local
+    return Jinja2Templates(env=env)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("user", getattr(request.state, "user", None))
+    context["locale"] = i18n.current_locale.get()
+    return templates().TemplateResponse(request, name, context, status_code=status_code)
+
+
+def wants_json(request: Request) -> bool:
+    return (
+        request.url.path.startswith("/api/")
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """RFC 9457 problem details."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in user; API routes answer 401 instead."""
+
+
+def install(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def language(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        asked = request.query_params.get("lang")
+        locale = i18n.pick_locale(asked or request.cookies.get(LANG_COOKIE))
+        if request.url.path.startswith("/api/") and not asked:
+            # Programs get English unless they ask for Vietnamese.
+            locale = i18n.accepted(request.headers.get("accept-language", ""))
+        token = i18n.current_locale.set(locale)
+        try:
+            response = await call_next(request)
+        finally:
+            i18n.current_locale.reset(token)
+        if asked:
+            response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
+        return response
+
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> Response:
+        if wants_json(request):
+            return problem(exc.status, exc.title, exc.detail, errors=exc.errors)
+        return render(request, "error.html", exc.status, title=exc.title, detail=exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
+                "reason": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+        if wants_json(request):
+            return problem(422, "Invalid input", detail, errors=errors)
+        return render(request, "error.html", 422, title="Invalid input", detail=detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        response: Response
+        if wants_json(request):
+            response = problem(exc.status_code, _reason(exc.status_code), str(exc.detail))
+        else:
+            response = render(
+                request,
+                "error.html",
+                exc.status_code,
+                title=_reason(exc.status_code),
+                detail=str(exc.detail),
+            )
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def on_login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -1,0 +1,1 @@
+"""The registry of citizens abroad: one person, one record."""

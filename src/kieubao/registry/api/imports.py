@@ -1,0 +1,68 @@
+"""Bulk imports over the API: upload, follow the progress, fetch the error report."""
+
+import csv
+import io
+
+from fastapi import APIRouter, UploadFile
+from fastapi.responses import Response
+
+from kieubao.platform.deps import AnyOfficer, SessionDep
+from kieubao.platform.errors import Invalid
+from kieubao.platform.settings import get_settings
+from kieubao.registry import queries
+from kieubao.registry.actions.imports import start_import
+from kieubao.registry.imports import neutralise
+from kieubao.registry.models import ImportJob
+from kieubao.registry.schemas import ImportOut
+
+router = APIRouter(tags=["imports"])
+
+
+def import_out(job: ImportJob) -> ImportOut:
+    return ImportOut.model_validate(
+        {
+            **{k: getattr(job, k) for k in ImportOut.model_fields if k != "errors_url"},
+            "errors_url": f"/api/v1/citizens/imports/{job.id}/errors.csv",
+        }
+    )
+
+
+@router.post("/citizens/imports", status_code=202, response_model=ImportOut)
+async def upload(file: UploadFile, session: SessionDep, officer: AnyOfficer) -> ImportOut:
+    """Import citizens from a CSV or XLSX file (columns in any order; full_name required).
+    The import runs as a job: follow it at the returned id."""
+    limit = get_settings().import_max_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise Invalid("file", f"the file is larger than {limit // 2**20} MB")
+    job = start_import(
+        session, acting_user=officer, filename=file.filename or "import.csv", data=data
+    )
+    return import_out(job)
+
+
+@router.get("/citizens/imports", response_model=list[ImportOut])
+def imports(session: SessionDep, officer: AnyOfficer) -> list[ImportOut]:
+    return [import_out(j) for j in queries.imports_for(session, officer)]
+
+
+@router.get("/citizens/imports/{import_id}", response_model=ImportOut)
+def progress(import_id: int, session: SessionDep, officer: AnyOfficer) -> ImportOut:
+    """Rows done of total, and how many were created, matched to existing records or rejected."""
+    return import_out(queries.get_import(session, import_id, officer))
+
+
+@router.get("/citizens/imports/{import_id}/errors.csv")
+def errors(import_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
+    """One line per problem: the row as the spreadsheet numbers it, the column, the reason."""
+    job = queries.get_import(session, import_id, officer)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "column", "reason"])
+    for error in queries.import_errors(session, job.id):
+        writer.writerow([error.row_number, neutralise(error.column), neutralise(error.reason)])
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{job.id}-errors.csv"'},
+    )

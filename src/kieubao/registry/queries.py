@@ -1,0 +1,214 @@
+"""Reads of the registry, always through the reader's scope."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from kieubao.platform.deps import Scope, scope_of
+from kieubao.platform.errors import NotFound
+from kieubao.platform.models import User
+from kieubao.platform.text import fold
+from kieubao.registry.actions.registration import passport_key, phone_key
+from kieubao.registry.models import (
+    Citizen,
+    DuplicateSuspect,
+    ErasureRequest,
+    ImportJob,
+    ImportRowError,
+    Merge,
+    MissionTransfer,
+    RecordStatus,
+)
+
+LIVE = (RecordStatus.active, RecordStatus.stale, RecordStatus.expired)
+
+
+def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
+    if scope.countries is not None:
+        query = query.where(Citizen.country.in_(scope.countries))
+    return query
+
+
+def get_citizen(session: Session, citizen_id: int, scope: Scope) -> Citizen:
+    citizen = session.get(Citizen, citizen_id)
+    # Out of scope reads as absent: a mission officer does not learn who is registered elsewhere.
+    if citizen is None or not scope.personal_data or not scope.covers(citizen.country):
+        raise NotFound("citizen")
+    return citizen
+
+
+def citizen_of(session: Session, user: User) -> Citizen | None:
+    return session.scalar(select(Citizen).where(Citizen.user_id == user.id))
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[Citizen]
+    total: int
+
+
+def search(
+    session: Session,
+    scope: Scope,
+    text: str = "",
+    *,
+    country: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> SearchPage:
+    """Accent-insensitive: "nguyen van an", "Nguyễn Văn An" and "0901234567" all find people."""
+    query = _scoped(select(Citizen).where(Citizen.status.in_(LIVE)), scope)
+    if country:
+        query = query.where(Citizen.country == country)
+    if text := text.strip():
+        digits = re.sub(r"\D", "", text)
+        clauses = [Citizen.passport_index == passport_key(text)]
+        if folded := fold(text):
+            clauses.append(Citizen.name_folded.contains(folded, autoescape=True))
+        if len(digits) >= 6:
+            clauses.append(Citizen.phone_index.contains(phone_key(digits), autoescape=True))
+        if "@" in text:
+            clauses.append(Citizen.email == text.lower())
+        query = query.where(or_(*clauses))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Citizen.name_folded, Citizen.id).offset(offset).limit(limit)
+    )
+    return SearchPage(list(rows), total)
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    suspect: DuplicateSuspect
+    one: Citizen
+    other: Citizen
+
+
+def open_duplicates(session: Session, scope: Scope, limit: int = 100) -> list[Suspicion]:
+    rows = session.scalars(
+        select(DuplicateSuspect)
+        .where(DuplicateSuspect.status == "open")
+        .order_by(DuplicateSuspect.score.desc(), DuplicateSuspect.id)
+        .limit(limit)
+    )
+    found = []
+    for suspect in rows:
+        one, other = (
+            session.get(Citizen, suspect.citizen_id),
+            session.get(Citizen, suspect.other_id),
+        )
+        if one is None or other is None or RecordStatus.merged in (one.status, other.status):
+            continue
+        if scope.covers(one.country) or scope.covers(other.country):
+            found.append(Suspicion(suspect, one, other))
+    return found
+
+
+def get_suspicion(session: Session, suspect_id: int, scope: Scope) -> DuplicateSuspect:
+    suspect = session.get(DuplicateSuspect, suspect_id)
+    if suspect is None:
+        raise NotFound("duplicate")
+    get_citizen(session, suspect.citizen_id, scope)
+    get_citizen(session, suspect.other_id, scope)
+    return suspect
+
+
+def get_merge(session: Session, merge_id: int, scope: Scope) -> Merge:
+    merge = session.get(Merge, merge_id)
+    if merge is None:
+        raise NotFound("merge")
+    get_citizen(session, merge.survivor_id, scope)
+    return merge
+
+
+def last_merge_of(session: Session, survivor_id: int) -> Merge | None:
+    return session.scalar(
+        select(Merge)
+        .where(Merge.survivor_id == survivor_id, Merge.undone_at.is_(None))
+        .order_by(Merge.id.desc())
+    )
+
+
+def transfers(session: Session, citizen: Citizen) -> list[MissionTransfer]:
+    return list(
+        session.scalars(
+            select(MissionTransfer)
+            .where(MissionTransfer.citizen_id == citizen.id)
+            .order_by(MissionTransfer.at)
+        )
+    )
+
+
+def pending_erasures(session: Session, scope: Scope) -> list[tuple[ErasureRequest, Citizen]]:
+    rows = session.execute(
+        select(ErasureRequest, Citizen)
+        .join(Citizen, Citizen.id == ErasureRequest.citizen_id)
+        .where(ErasureRequest.status == "pending")
+        .order_by(ErasureRequest.requested_at)
+    )
+    return [(r, c) for r, c in rows if scope.covers(c.country)]
+
+
+def get_erasure(session: Session, request_id: int, scope: Scope) -> ErasureRequest:
+    request = session.get(ErasureRequest, request_id)
+    if request is None:
+        raise NotFound("erasure request")
+    get_citizen(session, request.citizen_id, scope)
+    return request
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Aggregates without personal data: what partner agencies may see."""
+
+    total: int
+    by_country: dict[str, int]
+    by_stay_status: dict[str, int]
+    by_status: dict[str, int]
+
+
+def figures(session: Session, scope: Scope) -> Figures:
+    base = select(Citizen).where(Citizen.status.in_(LIVE))
+    if scope.countries is not None:
+        base = base.where(Citizen.country.in_(scope.countries))
+    sub = base.subquery()
+
+    def count_by(column: str) -> dict[str, int]:
+        col = sub.c[column]
+        return {
+            str(k): int(n)
+            for k, n in session.execute(
+                select(col, func.count()).group_by(col).order_by(func.count().desc())
+            )
+        }
+
+    by_status = count_by("status")
+    return Figures(sum(by_status.values()), count_by("country"), count_by("stay_status"), by_status)
+
+
+def imports_for(session: Session, user: User, limit: int = 50) -> list[ImportJob]:
+    """Headquarters see every import; a mission officer the ones they started."""
+    query = select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)
+    if scope_of(user).countries is not None:
+        query = query.where(ImportJob.created_by_id == user.id)
+    return list(session.scalars(query))
+
+
+def get_import(session: Session, import_id: int, user: User) -> ImportJob:
+    job = session.get(ImportJob, import_id)
+    if job is None or (scope_of(user).countries is not None and job.created_by_id != user.id):
+        raise NotFound("import")
+    return job
+
+
+def import_errors(session: Session, import_id: int) -> list[ImportRowError]:
+    return list(
+        session.scalars(
+            select(ImportRowError)
+            .where(ImportRowError.import_id == import_id)
+            .order_by(ImportRowError.row_number, ImportRowError.column)
+        )
+    )

@@ -1,0 +1,146 @@
+"""A real server and Debian's Chromium, driven by Playwright: pages as a person uses them."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyotp
+import pytest
+from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
+KIEUBAO = str(Path(sys.executable).parent / "kieubao")
+PASSWORD = "kieubao-demo-2026"
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+
+    def kieubao(self, *args: str) -> str:
+        done = subprocess.run(
+            [KIEUBAO, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    var = tmp_path_factory.mktemp("browser-var")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "KIEUBAO_VAR_DIR": str(var),
+        "KIEUBAO_DATABASE_URL": f"sqlite:///{var}/kieubao.db",
+        "KIEUBAO_JOBS_IMMEDIATE": "true",
+        "KIEUBAO_BASE_URL": f"http://127.0.0.1:{port}",
+        "KIEUBAO_SECRET_KEY": "browser-tests",
+        "KIEUBAO_DATA_KEY": "browser-tests",
+    }
+    env.pop("KIEUBAO_REDIS_URL", None)
+    server = Server(f"http://127.0.0.1:{port}", env)
+    server.kieubao("db", "upgrade")
+    server.kieubao("demo", "load", "--citizens", "200")
+    process = subprocess.Popen(
+        [KIEUBAO, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        yield server
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: `make chromium` installs it")
+        pytest.skip("Chromium is not installed (`make chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server, tmp_path: Path) -> Iterator[Page]:
+    context = browser.new_context(base_url=server.url, locale="vi-VN")
+    page = context.new_page()
+    yield page
+    page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+    context.close()
+
+
+def sign_in_officer(page: Page, email: str) -> str:
+    """Password, then TOTP enrolment with the key the page shows; returns that key."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.wait_for_url("**/login/totp/enrol**")
+    secret = page.inner_text("#totp-secret").strip()
+    page.get_by_label("Mã").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_url("**/console")
+    return secret
+
+
+@pytest.fixture(scope="session")
+def officer_state(
+    browser: Browser, server: Server, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A signed-in officer's cookies, so stories past the sign-in start in the console."""
+    context = browser.new_context(base_url=server.url, locale="vi-VN")
+    sign_in_officer(context.new_page(), "tokyo@kieubao.test")
+    path = str(tmp_path_factory.mktemp("state") / "officer.json")
+    context.storage_state(path=path)
+    context.close()
+    return path
+
+
+@pytest.fixture
+def officer_page(
+    browser: Browser, server: Server, officer_state: str, tmp_path: Path
+) -> Iterator[Page]:
+    context = browser.new_context(base_url=server.url, locale="vi-VN", storage_state=officer_state)
+    page = context.new_page()
+    yield page
+    page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+    context.close()

@@ -1,0 +1,70 @@
+"""Jobs run on huey's SQLite store by default and on Redis when configured; they are
+enqueued only once the transaction that asked for them has committed."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from huey import RedisHuey, SqliteHuey
+from sqlalchemy.orm import Session
+
+from kieubao.platform import audit, jobs
+from kieubao.platform.db import commit, on_commit
+from kieubao.platform.settings import get_settings
+from tests.backends import REDIS_URL, redis_available
+
+done: list[str] = []
+
+
+@jobs.job()
+def note(*, word: str) -> None:
+    done.append(word)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[str]:
+    """A real, non-immediate queue: jobs wait in the store until a worker takes them."""
+    monkeypatch.setenv("KIEUBAO_JOBS_IMMEDIATE", "false")
+    monkeypatch.setenv("KIEUBAO_VAR_DIR", str(tmp_path))
+    if request.param == "redis":
+        redis_available()
+        monkeypatch.setenv("KIEUBAO_REDIS_URL", REDIS_URL)
+    get_settings.cache_clear()
+    jobs.reset()
+    jobs.get_huey().flush()
+    done.clear()
+    yield request.param
+    jobs.get_huey().flush()
+    jobs.reset()
+    get_settings.cache_clear()
+
+
+def _run_pending() -> None:
+    huey = jobs.get_huey()
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+
+
+def test_the_backend_follows_the_settings(queue: str) -> None:
+    expected = RedisHuey if queue == "redis" else SqliteHuey
+    assert isinstance(jobs.get_huey(), expected)
+
+
+def test_a_job_waits_for_the_commit(queue: str, session: Session) -> None:
+    audit.record(session, audit.System("tests"), "thing.done", "thing", 1)
+    on_commit(session, jobs.enqueue, note, word="committed")
+    assert jobs.get_huey().pending_count() == 0
+    commit(session)
+    assert jobs.get_huey().pending_count() == 1
+    _run_pending()
+    assert done == ["committed"]
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(queue: str, session: Session) -> None:
+    on_commit(session, jobs.enqueue, note, word="never")
+    session.rollback()
+    commit(session)
+    assert jobs.get_huey().pending_count() == 0
+    assert done == []
