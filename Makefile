@@ -37,7 +37,7 @@ locale-extract: $(STAMP)
 demo: $(STAMP) static locale
 	$(BIN)/kieubao db upgrade
 	$(BIN)/kieubao demo load
-	KIEUBAO_JOBS_IMMEDIATE=true $(BIN)/kieubao serve --host $(HOST) --port $(PORT)
+	$(BIN)/kieubao serve --with-worker --host $(HOST) --port $(PORT)
 
 serve: $(STAMP) static locale
 	$(BIN)/kieubao serve --host $(HOST) --port $(PORT)

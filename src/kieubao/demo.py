@@ -11,10 +11,10 @@ from kieubao.platform import accounts, audit, missions
 from kieubao.platform.db import session_scope
 from kieubao.platform.models import Role, User
 from kieubao.registry import actions
-from kieubao.registry.synthetic import as_registration, people
 from kieubao.registry.actions.registration import add_citizen
 from kieubao.registry.models import Citizen
 from kieubao.registry.schemas import CitizenIn
+from kieubao.registry.synthetic import as_registration, people
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
 DEMO = audit.System("demo")

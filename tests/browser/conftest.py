@@ -51,7 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         **os.environ,
         "KIEUBAO_VAR_DIR": str(var),
         "KIEUBAO_DATABASE_URL": f"sqlite:///{var}/kieubao.db",
-        "KIEUBAO_JOBS_IMMEDIATE": "true",
+        "KIEUBAO_JOBS_IMMEDIATE": "false",
         "KIEUBAO_BASE_URL": f"http://127.0.0.1:{port}",
         "KIEUBAO_SECRET_KEY": "browser-tests",
         "KIEUBAO_DATA_KEY": "browser-tests",
@@ -61,7 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.kieubao("db", "upgrade")
     server.kieubao("demo", "load", "--citizens", "200")
     process = subprocess.Popen(
-        [KIEUBAO, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [KIEUBAO, "serve", "--with-worker", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

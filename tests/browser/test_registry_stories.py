@@ -1,6 +1,7 @@
 """What people do with the registry, in a real browser."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -20,8 +21,9 @@ def test_a_worker_in_osaka_registers_in_vietnamese(page: Page) -> None:
     page.get_by_label("Quốc gia").select_option("JP")
     page.get_by_label("Thành phố").fill("Osaka")
     page.get_by_label("Lý do lưu trú").select_option("worker")
-    page.get_by_label("Điện thoại", exact=True).fill("+81 80 1234 9876")
-    page.get_by_label("Email").fill("trang.pham@example.jp")
+    contact = page.get_by_role("group", name="Cách liên lạc với bạn")
+    contact.get_by_label("Điện thoại").fill("+81 80 1234 9876")
+    contact.get_by_label("Email").fill("trang.pham@example.jp")
     page.get_by_label("Cảnh báo khủng hoảng").check()
     page.get_by_label("Tôi đã đọc").check()
     page.get_by_role("button", name="Đăng ký").click()
@@ -57,3 +59,30 @@ def test_an_officer_resolves_a_suspected_duplicate(officer_page: Page) -> None:
     page.get_by_role("button", name="Hoàn tác gộp").click()
     page.goto("/console/duplicates")
     expect(page.locator("section.duplicate").filter(has_text="Nguyen Van An")).to_have_count(1)
+
+
+def test_an_officer_imports_a_spreadsheet_and_watches_it_finish(
+    officer_page: Page, tmp_path: Path
+) -> None:
+    from itertools import islice
+
+    from kieubao.registry.synthetic import people
+
+    rows = ["Họ và tên,Ngày sinh,Quốc gia,Thành phố,Số điện thoại,Mã hồ sơ"]
+    for p in islice(people(seed=77, prefix="TYO"), 1200):
+        city = p.city if p.country == "JP" else "Tokyo"
+        rows.append(f"{p.full_name},{p.born:%d/%m/%Y},JP,{city},,{p.ref}")
+    rows.append("Trần Văn Lỗi,31/02/1990,JP,Tokyo,,TYO-BAD-1")
+    sheet = tmp_path / "danh-sach-tokyo.csv"
+    sheet.write_text("\n".join(rows), encoding="utf-8-sig")
+
+    page = officer_page
+    page.goto("/console/imports")
+    page.get_by_label("Tệp CSV hoặc XLSX").set_input_files(str(sheet))
+    page.get_by_role("button", name="Nhập", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/console/imports/\d+$"))
+    expect(page.locator("#import-status")).to_have_text("Xong", timeout=120_000)
+    expect(page.locator("#import-percent")).to_have_text("100%")
+    progress = page.locator("#import-progress")
+    assert progress.get_attribute("value") == progress.get_attribute("max") == "1201"
+    expect(page.get_by_role("cell", name="không có ngày 31/02/1990")).to_be_visible()

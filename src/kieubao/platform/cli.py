@@ -1,6 +1,6 @@
 """Platform commands: database, users, tokens, audit, serving and the job worker."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
@@ -92,20 +92,34 @@ def audit_verify() -> None:
     typer.echo(f"audit chain intact: {verdict.checked} entries")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    with_worker: Annotated[bool, typer.Option(help="also run jobs in this process")] = False,
+) -> None:
     """Serve the console, the portal and the API."""
     import uvicorn
 
-    uvicorn.run("kieubao.app:create_app", factory=True, host=host, port=port, reload=reload)
+    consumer = _consumer(2) if with_worker else None
+    if consumer is not None:
+        consumer.start()  # threads beside the server; the server keeps the signals
+    try:
+        uvicorn.run("kieubao.app:create_app", factory=True, host=host, port=port)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
 
 
 def worker(workers: int = 2) -> None:
     """Run the job consumer."""
+    _consumer(workers).run()
+
+
+def _consumer(workers: int) -> Any:
     from kieubao.platform.jobs import get_huey
 
     # Locks left by a killed worker would block the resumed work forever.
-    consumer = get_huey().create_consumer(workers=workers, worker_type="thread", flush_locks=True)
-    consumer.run()
+    return get_huey().create_consumer(workers=workers, worker_type="thread", flush_locks=True)
 
 
 def register(app: typer.Typer) -> None:

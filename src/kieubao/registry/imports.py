@@ -157,13 +157,11 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileProblem(_("the file is not text (it holds NUL bytes): save it as CSV or XLSX"))
     encoding = _encoding(sample)
-    text = sample.decode(encoding, errors="replace")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[: SAMPLE // 4], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
+    header_line = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[:1]
+    # The header line says the delimiter: Excel writes ';' where ',' is the decimal mark.
+    delimiter = max(",;\t|", key=lambda d: header_line[0].count(d) if header_line else 0)
     stream = io.TextIOWrapper(path.open("rb"), encoding=encoding, errors="replace", newline="")
-    reader = csv.reader(stream, dialect)
+    reader = csv.reader(stream, delimiter=delimiter)
     try:
         headers = [_clean(h) for h in next(reader)]
     except StopIteration:

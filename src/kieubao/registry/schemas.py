@@ -1,5 +1,6 @@
 """What the registry API takes and gives."""
 
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
@@ -29,10 +30,19 @@ def _country_code(value: str) -> str:
     return code
 
 
+NAME_PUNCTUATION = set(" -'.,()")
+
+
 def _person_name(value: str) -> str:
     # VNI typing puts tone digits inside words ("Nguye6n4"); a word of digits alone is no name.
     if any(word.isdigit() for word in value.split()):
         raise ValueError(_("a name has no numbers"))
+    if any(
+        not (ch.isalnum() or ch in NAME_PUNCTUATION or unicodedata.combining(ch)) for ch in value
+    ):
+        raise ValueError(_("a name is made of letters, spaces, hyphens and apostrophes"))
+    if not any(ch.isalpha() for ch in value):
+        raise ValueError(_("a name has letters"))
     return value
 
 

@@ -51,6 +51,10 @@ def start_import(session: Session, *, acting_user: Actor, filename: str, data: b
     stored = get_settings().var_path("imports", f"{sha}{Path(name).suffix.lower()}")
     if not stored.exists():
         stored.write_bytes(data)
+    try:
+        open_table(stored, name)  # headers now: a file we cannot read is refused at once
+    except FileProblem as exc:
+        raise Invalid("file", str(exc)) from exc
     job = ImportJob(
         filename=name,
         file_digest=sha,
