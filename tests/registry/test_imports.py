@@ -52,10 +52,11 @@ def test_a_mission_spreadsheet_in_any_encoding(
 def test_an_xlsx_with_real_dates_and_numbers(api: Api, hq_officer: User, session: Session) -> None:
     from datetime import datetime
 
+    born = datetime(1991, 1, 30)  # noqa: DTZ001 - a spreadsheet's date has no zone
     data = xlsx_bytes(
         [
             ["full_name", "date_of_birth", "country", "city", "phone", "stay_status"],
-            ["Lê Minh Tâm", datetime(1991, 1, 30),  # noqa: DTZ001 - a spreadsheet's date has no zone "KR", "Busan", 821099990000, "lao động"],
+            ["Lê Minh Tâm", born, "KR", "Busan", 821099990000, "lao động"],
             ["Đỗ Thu Hà", "1999", "Hàn Quốc", "Seoul", None, "du học sinh"],
         ]
     )
