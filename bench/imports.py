@@ -19,9 +19,11 @@ from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import record  # noqa: E402
+from results import record
 
-POSTGRES = os.environ.get("KIEUBAO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES = os.environ.get(
+    "KIEUBAO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def make_csv(rows: int) -> bytes:
@@ -29,9 +31,21 @@ def make_csv(rows: int) -> bytes:
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["external_ref", "full_name", "sex", "date_of_birth", "country", "city", "stay_status"])
+    writer.writerow(
+        ["external_ref", "full_name", "sex", "date_of_birth", "country", "city", "stay_status"]
+    )
     for p in islice(people(seed=42, prefix="BENCH"), rows):
-        writer.writerow([p.ref, p.full_name, p.sex, p.born.strftime("%d/%m/%Y"), p.country, p.city, p.stay_status])
+        writer.writerow(
+            [
+                p.ref,
+                p.full_name,
+                p.sex,
+                p.born.strftime("%d/%m/%Y"),
+                p.country,
+                p.city,
+                p.stay_status,
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -39,7 +53,9 @@ def configure(url: str, var: Path) -> None:
     from kieubao.platform import db, jobs
     from kieubao.platform.settings import get_settings
 
-    os.environ.update(KIEUBAO_DATABASE_URL=url, KIEUBAO_VAR_DIR=str(var), KIEUBAO_JOBS_IMMEDIATE="false")
+    os.environ.update(
+        KIEUBAO_DATABASE_URL=url, KIEUBAO_VAR_DIR=str(var), KIEUBAO_JOBS_IMMEDIATE="false"
+    )
     get_settings.cache_clear()
     db.get_engine.cache_clear()
     db._session_factory.cache_clear()
@@ -71,7 +87,11 @@ def real_path(url: str, data: bytes, var: Path) -> dict[str, float]:
         assert done is not None and done.status == "done", done and done.error
         created = done.created
     db.get_engine().dispose()
-    return {"seconds": round(seconds, 1), "rows_per_s": round(done.rows_done / seconds, 1), "created": created}
+    return {
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(done.rows_done / seconds, 1),
+        "created": created,
+    }
 
 
 def naive(url: str, data: bytes, var: Path) -> dict[str, float]:
@@ -89,10 +109,19 @@ def naive(url: str, data: bytes, var: Path) -> dict[str, float]:
     started = time.perf_counter()
     with engine.begin() as conn:
         for row in rows:
-            conn.execute(insert(Citizen).values(
-                public_id=str(uuid.uuid4()), external_ref=row["external_ref"], full_name=row["full_name"],
-                name_folded=row["full_name"].lower(), country=row["country"], city=row["city"],
-                phones=[], created_at=now, updated_at=now))
+            conn.execute(
+                insert(Citizen).values(
+                    public_id=str(uuid.uuid4()),
+                    external_ref=row["external_ref"],
+                    full_name=row["full_name"],
+                    name_folded=row["full_name"].lower(),
+                    country=row["country"],
+                    city=row["city"],
+                    phones=[],
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     seconds = time.perf_counter() - started
     engine.dispose()
     return {"seconds": round(seconds, 1), "rows_per_s": round(len(rows) / seconds, 1)}
@@ -104,7 +133,9 @@ def scratch_postgres() -> str | None:
 
     name = f"kieubao_bench_{uuid.uuid4().hex[:8]}"
     try:
-        with psycopg.connect(POSTGRES.replace("+psycopg", ""), autocommit=True, connect_timeout=3) as conn:
+        with psycopg.connect(
+            POSTGRES.replace("+psycopg", ""), autocommit=True, connect_timeout=3
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as exc:
         print(f"  PostgreSQL not reachable, skipped: {exc}")
@@ -144,9 +175,14 @@ def main() -> None:
                         drop_postgres(url)
                 figures[f"{backend}_{way}"] = result
                 print(f"  {backend:10} {way:12} {result}", flush=True)
-            real, plain = figures.get(f"{backend}_kieubao_job"), figures.get(f"{backend}_naive_insert")
+            real, plain = (
+                figures.get(f"{backend}_kieubao_job"),
+                figures.get(f"{backend}_naive_insert"),
+            )
             if isinstance(real, dict) and isinstance(plain, dict):
-                figures[f"{backend}_ratio_to_naive"] = round(real["rows_per_s"] / plain["rows_per_s"], 3)
+                figures[f"{backend}_ratio_to_naive"] = round(
+                    real["rows_per_s"] / plain["rows_per_s"], 3
+                )
     record("import_speed", figures)
 
 

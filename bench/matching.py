@@ -27,13 +27,12 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import median, percentile, record  # noqa: E402
-
-from kieubao.platform import db, migrate  # noqa: E402
-from kieubao.platform.text import fold  # noqa: E402
-from kieubao.registry import matching  # noqa: E402
-from kieubao.registry.models import Citizen, NameKey  # noqa: E402
-from kieubao.registry.synthetic import Person, noisy_query, people  # noqa: E402
+from kieubao.platform import db, migrate
+from kieubao.platform.text import fold
+from kieubao.registry import matching
+from kieubao.registry.models import Citizen, NameKey
+from kieubao.registry.synthetic import Person, noisy_query, people
+from results import median, percentile, record
 
 
 def build(path: Path, n: int, seed: int) -> tuple[Session, list[Person]]:
@@ -51,16 +50,33 @@ def build(path: Path, n: int, seed: int) -> tuple[Session, list[Person]]:
         batch = list(islice(stream, min(20_000, n - next_id + 1)))
         citizens, keys = [], []
         for p in batch:
-            citizens.append({
-                "id": next_id, "public_id": str(uuid.UUID(int=next_id)), "external_ref": p.ref,
-                "full_name": p.full_name, "name_folded": fold(p.full_name), "sex": p.sex,
-                "birth_year": p.born.year, "birth_month": p.born.month, "birth_day": p.born.day,
-                "nationality_status": "vietnamese", "phones": [], "country": p.country,
-                "city": p.city, "city_folded": fold(p.city), "stay_status": p.stay_status,
-                "status": "active", "source": "import", "created_at": now, "updated_at": now,
-            })
-            keys += [{"citizen_id": next_id, "key": k}
-                     for k in matching.name_keys(p.full_name, p.born.year, p.country)]
+            citizens.append(
+                {
+                    "id": next_id,
+                    "public_id": str(uuid.UUID(int=next_id)),
+                    "external_ref": p.ref,
+                    "full_name": p.full_name,
+                    "name_folded": fold(p.full_name),
+                    "sex": p.sex,
+                    "birth_year": p.born.year,
+                    "birth_month": p.born.month,
+                    "birth_day": p.born.day,
+                    "nationality_status": "vietnamese",
+                    "phones": [],
+                    "country": p.country,
+                    "city": p.city,
+                    "city_folded": fold(p.city),
+                    "stay_status": p.stay_status,
+                    "status": "active",
+                    "source": "import",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            keys += [
+                {"citizen_id": next_id, "key": k}
+                for k in matching.name_keys(p.full_name, p.born.year, p.country)
+            ]
             next_id += 1
         session.execute(insert(Citizen), citizens)
         session.execute(insert(NameKey), keys)
@@ -87,8 +103,12 @@ def quality(n: int, present: int, absent: int) -> dict[str, object]:
         for p in rng.sample(registered, present):
             name, born, country, kinds = noisy_query(p, rng)
             result = matching.match(session, name=name, date_of_birth=born, country=country)
-            ours.present(kinds, truth[p.ref], [c.id for c in result.candidates[:5]],
-                         result.best.id if result.best else None)
+            ours.present(
+                kinds,
+                truth[p.ref],
+                [c.id for c in result.candidates[:5]],
+                result.best.id if result.best else None,
+            )
             top = process.extract(fold(name), by_country[country], scorer=fuzz.WRatio, limit=5)
             ids = [ids_by_country[country][i] for _, _, i in top]
             naive.present(kinds, truth[p.ref], ids, ids[0] if top and top[0][1] >= 90 else None)
@@ -99,9 +119,14 @@ def quality(n: int, present: int, absent: int) -> dict[str, object]:
             top = process.extract(fold(name), by_country[country], scorer=fuzz.WRatio, limit=1)
             naive.absent(bool(top) and top[0][1] >= 90)
         session.close()
-    return {"n_registered": n, "present_queries": present, "absent_queries": absent,
-            "kieubao": ours.figures(), "naive_wratio_baseline": naive.figures(),
-            "targets": {"recall_at_5": 0.97, "precision_of_best": 0.99, "false_best_on_absent": 0.02}}
+    return {
+        "n_registered": n,
+        "present_queries": present,
+        "absent_queries": absent,
+        "kieubao": ours.figures(),
+        "naive_wratio_baseline": naive.figures(),
+        "targets": {"recall_at_5": 0.97, "precision_of_best": 0.99, "false_best_on_absent": 0.02},
+    }
 
 
 class _Tally:
@@ -110,7 +135,9 @@ class _Tally:
         self.absent_asked = self.false_best = 0
         self.by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
 
-    def present(self, kinds: tuple[str, str], truth: int, top5: list[int], best: int | None) -> None:
+    def present(
+        self, kinds: tuple[str, str], truth: int, top5: list[int], best: int | None
+    ) -> None:
         self.asked += 1
         hit = truth in top5
         self.hits += hit
@@ -128,10 +155,14 @@ class _Tally:
     def figures(self) -> dict[str, object]:
         return {
             "recall_at_5": round(self.hits / self.asked, 4),
-            "precision_of_best": round(self.best_right / self.best_set, 4) if self.best_set else None,
+            "precision_of_best": round(self.best_right / self.best_set, 4)
+            if self.best_set
+            else None,
             "share_with_best": round(self.best_set / self.asked, 4),
             "false_best_on_absent": round(self.false_best / self.absent_asked, 4),
-            "recall_at_5_by_noise": {k: round(h / t, 4) for k, (h, t) in sorted(self.by_kind.items())},
+            "recall_at_5_by_noise": {
+                k: round(h / t, 4) for k, (h, t) in sorted(self.by_kind.items())
+            },
         }
 
 
@@ -149,8 +180,13 @@ def speed(n: int, queries: int, repeats: int) -> dict[str, object]:
                 t0 = time.perf_counter()
                 matching.match(session, name=name, date_of_birth=born, country=country)
                 times.append((time.perf_counter() - t0) * 1000)
-            runs.append({"p50": percentile(times, 0.5), "p95": percentile(times, 0.95),
-                         "p99": percentile(times, 0.99)})
+            runs.append(
+                {
+                    "p50": percentile(times, 0.5),
+                    "p95": percentile(times, 0.95),
+                    "p99": percentile(times, 0.99),
+                }
+            )
         by_country: dict[str, list[str]] = defaultdict(list)
         for p in registered:
             by_country[p.country].append(fold(p.full_name))
@@ -165,13 +201,21 @@ def speed(n: int, queries: int, repeats: int) -> dict[str, object]:
     p95 = median([r["p95"] for r in runs])
     naive_p50 = percentile(naive_times, 0.5)
     return {
-        "n_registered": n, "name_keys": keys, "queries": queries, "repeats": repeats,
+        "n_registered": n,
+        "name_keys": keys,
+        "queries": queries,
+        "repeats": repeats,
         "load_seconds": round(load_s, 1),
-        "match_ms": {"p50": round(p50, 2), "p95": round(p95, 2),
-                     "p99": round(median([r["p99"] for r in runs]), 2)},
+        "match_ms": {
+            "p50": round(p50, 2),
+            "p95": round(p95, 2),
+            "p99": round(median([r["p99"] for r in runs]), 2),
+        },
         "runs": [{k: round(v, 2) for k, v in r.items()} for r in runs],
-        "naive_wratio_same_country_ms": {"p50": round(naive_p50, 2),
-                                          "p95": round(percentile(naive_times, 0.95), 2)},
+        "naive_wratio_same_country_ms": {
+            "p50": round(naive_p50, 2),
+            "p95": round(percentile(naive_times, 0.95), 2),
+        },
         "speedup_vs_naive_p50": round(naive_p50 / p50, 1),
         "target_p95_ms": 50,
     }
@@ -186,14 +230,19 @@ def main() -> None:
     n_quality = 20_000 if args.quick else args.n_quality
     n_speed = 100_000 if args.quick else args.n_speed
     print(f"matching quality on {n_quality:,} registrations", flush=True)
-    found = quality(n_quality, present=500 if args.quick else 2000, absent=250 if args.quick else 1000)
+    found = quality(
+        n_quality, present=500 if args.quick else 2000, absent=250 if args.quick else 1000
+    )
     record("matching_quality", found)
     print(f"  kieubao: {found['kieubao']}\n  naive:   {found['naive_wratio_baseline']}", flush=True)
     print(f"matching speed on {n_speed:,} registrations", flush=True)
     timing = speed(n_speed, queries=300 if args.quick else 1000, repeats=3)
     record("matching_speed", timing)
-    print(f"  match() ms: {timing['match_ms']}; naive: {timing['naive_wratio_same_country_ms']}; "
-          f"{timing['speedup_vs_naive_p50']}x faster at p50", flush=True)
+    print(
+        f"  match() ms: {timing['match_ms']}; naive: {timing['naive_wratio_same_country_ms']}; "
+        f"{timing['speedup_vs_naive_p50']}x faster at p50",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

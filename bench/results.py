@@ -16,7 +16,7 @@ def record(key: str, figures: dict[str, Any]) -> None:
     data[key] = {
         **figures,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
     }
     LATEST.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 

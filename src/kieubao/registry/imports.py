@@ -16,7 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from charset_normalizer import from_bytes
 from pydantic import ValidationError
 
 from kieubao.platform.i18n import gettext as _
@@ -146,9 +145,14 @@ def _encoding(sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    # Legacy Windows files: Vietnamese (1258) or Western European (1252).
-    guess = from_bytes(sample, cp_isolation=["cp1258", "cp1252"]).best()
-    return guess.encoding if guess is not None else "cp1258"
+    # Legacy Windows files: Vietnamese (1258) unless its tone marks would land where no
+    # Vietnamese letter stands, which is Western European (1252) text.
+    text = sample.decode("cp1258", errors="replace")
+    misplaced = any(
+        unicodedata.combining(ch) and (i == 0 or not text[i - 1].isalpha())
+        for i, ch in enumerate(text)
+    )
+    return "cp1252" if misplaced else "cp1258"
 
 
 def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:

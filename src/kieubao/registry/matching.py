@@ -33,31 +33,37 @@ def _hash(text: str) -> int:
 
 
 def _pairs(tokens: list[str]) -> set[str]:
-    """Unordered pairs of words, except two common ones ("nguyen van"): they say little."""
+    """Unordered pairs of words. A pair of two common words that leaves out the given name
+    ("nguyen van") says little and is skipped; every pair with the given name is kept."""
+    givens = {ordered[-1] for ordered in vietnamese_order(tokens)}
     found = set()
     for i, a in enumerate(tokens):
         for b in tokens[i + 1 :]:
-            if a != b and not (a in COMMON and b in COMMON):
+            if a != b and (a in givens or b in givens or not (a in COMMON and b in COMMON)):
                 found.add("|".join(sorted((a, b))))
     return found
 
 
 def _typo_keys(tokens: list[str]) -> set[str]:
-    """Surname with each one-deletion form of the given name: a typo in the given name."""
+    """Surname with each one-deletion form of the given name, and the given name with each
+    of the surname's: a typo in either still meets the record (symmetric deletion)."""
     found = set()
     for ordered in vietnamese_order(tokens):
         if len(ordered) >= 2:
-            found |= {f"{ordered[0]}:{form}" for form in deletions(ordered[-1])}
+            surname, given = ordered[0], ordered[-1]
+            found |= {f"{surname}:{form}" for form in deletions(given)}
+            found |= {f"{form}:{given}" for form in deletions(surname)}
     return found
 
 
 def key_texts(tokens: list[str], year: int | None, country: str | None) -> set[str]:
-    words = _pairs(tokens) | _typo_keys(tokens)
+    """Keys with the birth year for pairs of words and for typos; with the country for pairs
+    only, as a fallback for queries without a date (typos there would match too widely)."""
     keys = set()
     if year is not None:
-        keys |= {f"y{year}:{w}" for w in words}
+        keys |= {f"y{year}:{w}" for w in _pairs(tokens) | _typo_keys(tokens)}
     if country:
-        keys |= {f"c{country}:{w}" for w in words}
+        keys |= {f"c{country}:{w}" for w in _pairs(tokens)}
     return keys
 
 
@@ -188,20 +194,38 @@ def match(
     tokens = name_tokens(name)
     readings = parse_query_date(date_of_birth)
     code = normalize_country(country) if country else None
-    years: list[int | None] = [*sorted({r.year for r in readings})]
-    keys: set[str] = set()
-    for year in years or [None]:
-        keys |= key_texts(tokens, year, code)
-    ids = _candidate_ids(session, keys, exclude)
-    if not ids and not keys:
-        # No date and no country to narrow on: the exact name only.
+    seen: set[int] = set()
+    scored: list[tuple[Candidate, bool, str, float]] = []
+    # The birth year narrows most; the country is the fallback for a record or a query
+    # without a date, and the exact name the last resort.
+    rounds = [set().union(*(key_texts(tokens, r.year, None) for r in readings))] if readings else []
+    rounds.append(key_texts(tokens, None, code))
+    for keys in rounds:
+        ids = [i for i in _candidate_ids(session, keys, exclude) if i not in seen]
+        scored += _score(session, ids, tokens, readings, code)
+        seen.update(ids)
+        if any(same_name for _, same_name, _, _ in scored):
+            break
+    if not scored and code is None and not readings:
         ids = list(
             session.scalars(
                 select(Citizen.id).where(Citizen.name_folded == fold(name)).limit(MAX_CANDIDATES)
             )
         )
+        scored = _score(session, ids, tokens, readings, code)
+    scored.sort(key=lambda s: (-s[0].score, s[0].id))
+    return MatchResult(_bet(scored), [s[0] for s in scored[:limit]])
+
+
+def _score(
+    session: Session,
+    ids: list[int],
+    tokens: list[str],
+    readings: list[PartialDate],
+    code: str | None,
+) -> list[tuple[Candidate, bool, str, float]]:
     if not ids:
-        return MatchResult(None, [])
+        return []
     rows = session.execute(
         select(
             Citizen.id,
@@ -228,8 +252,7 @@ def match(
             score,
         )
         scored.append((candidate, same_name, dates, place))
-    scored.sort(key=lambda s: (-s[0].score, s[0].id))
-    return MatchResult(_bet(scored), [s[0] for s in scored[:limit]])
+    return scored
 
 
 def _bet(scored: list[tuple[Candidate, bool, str, float]]) -> Candidate | None:
