@@ -37,6 +37,8 @@ def _index() -> tuple[dict[tuple[str, str], City], dict[str, list[City]]]:
         )
         by_country.setdefault(city.country, []).append(city)
         for name in {raw["name"], *raw.get("alternatenames", [])}:
+            if not _latin(name):
+                continue  # officers type places in Latin letters; other scripts only cost time
             key = (city.country, fold(name))
             if key[1] and (key not in by_name or by_name[key].population < city.population):
                 by_name[key] = city
@@ -48,6 +50,10 @@ def _index() -> tuple[dict[tuple[str, str], City], dict[str, list[City]]]:
             if (found := by_name.get((country, fold(canonical)))) is not None:
                 by_name[(country, fold(alias))] = found
     return by_name, by_country
+
+
+def _latin(name: str) -> bool:
+    return all(ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF for ch in name)
 
 
 def geocode(country: str, city: str) -> City | None:

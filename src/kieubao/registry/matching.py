@@ -276,21 +276,20 @@ def _candidate_ids(session: Session, keys: Iterable[str], exclude: int | None) -
     return [i for i in ids if i != exclude]
 
 
-def suspected_duplicates(session: Session, citizen: Citizen) -> list[Candidate]:
-    """Other records that may be this person: same name and a birth date that agrees (or one
-    side has none), in the same country."""
-    result = match(
-        session,
-        name=citizen.full_name,
-        date_of_birth=citizen.birth_date_text or None,
-        country=citizen.country,
-        limit=20,
-        exclude=citizen.id,
-    )
+def suspected_duplicates(
+    session: Session, citizen: Citizen, found: MatchResult | None = None
+) -> list[Candidate]:
+    """Other records that may be this person: the same name and a birth date that agrees
+    (or one side has none). ``found`` is a match already made for the same name, date and
+    country (an import asks first whether the person is registered)."""
+    if found is None:
+        found = match(session, name=citizen.full_name, country=citizen.country, limit=20,
+                      date_of_birth=citizen.birth_date_text or None, exclude=citizen.id)
     tokens = name_tokens(citizen.full_name)
-    found = []
-    for candidate in result.candidates:
-        _, same_name = name_agreement(tokens, name_tokens(candidate.full_name))
-        if same_name and candidate.score >= 0.85:
-            found.append(candidate)
-    return found
+    return [
+        candidate
+        for candidate in found.candidates
+        if candidate.id != citizen.id
+        and candidate.score >= 0.85
+        and name_agreement(tokens, name_tokens(candidate.full_name))[1]
+    ]

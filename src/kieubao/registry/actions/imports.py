@@ -178,7 +178,7 @@ def _import_row(
         return
     try:
         with session.begin_nested():
-            add_citizen(session, actor, data, source="import", missions=missions)
+            add_citizen(session, actor, data, source="import", missions=missions, found=found)
     except Exception as exc:
         _reject(session, job, [("", str(exc)[:500])], number)
         return

@@ -121,8 +121,10 @@ def add_citizen(
     source: str,
     missions: MissionDirectory,
     household: Household | None = None,
+    found: matching.MatchResult | None = None,
 ) -> Citizen:
-    """The work of a registration, without the commit: imports add many in one transaction."""
+    """The work of a registration, without the commit: imports add many in one transaction
+    (and pass the match they already made, ``found``)."""
     if data.external_ref and session.scalar(
         select(Citizen.id).where(Citizen.external_ref == data.external_ref)
     ):
@@ -142,12 +144,14 @@ def add_citizen(
     session.add(citizen)
     session.flush()
     matching.index_citizen(session, citizen)
-    note_duplicates(session, citizen)
+    note_duplicates(session, citizen, found)
     audit.record(session, actor, "citizen.registered", "citizen", citizen.id, after=state(citizen))
     return citizen
 
 
-def note_duplicates(session: Session, citizen: Citizen) -> None:
+def note_duplicates(
+    session: Session, citizen: Citizen, found: matching.MatchResult | None = None
+) -> None:
     """Record who this might also be, for an officer to decide: never merged on a guess."""
     seen: dict[int, float] = {}
     if citizen.passport_index:
@@ -159,7 +163,7 @@ def note_duplicates(session: Session, citizen: Citizen) -> None:
             )
         ):
             seen[other] = 1.0
-    for candidate in matching.suspected_duplicates(session, citizen):
+    for candidate in matching.suspected_duplicates(session, citizen, found):
         seen[candidate.id] = max(seen.get(candidate.id, 0.0), candidate.score)
     for other_id, score in seen.items():
         low, high = sorted((citizen.id, other_id))
