@@ -1,25 +1,28 @@
 """The ``kieubao`` command: the platform's commands and each domain's."""
 
+from functools import cache
+
 import typer
 
 from kieubao.domains import DOMAINS, modules
 from kieubao.platform import cli as platform_cli
 
-app = typer.Typer(
-    help="kieubao: citizens abroad, protection, crisis and community work.", no_args_is_help=True
-)
-platform_cli.register(app)
 
-
-def _mount_domains() -> None:
+@cache
+def build() -> typer.Typer:
     from kieubao import demo
 
+    app = typer.Typer(
+        help="kieubao: citizens abroad, protection, crisis and community work.",
+        no_args_is_help=True,
+    )
+    platform_cli.register(app)
     app.add_typer(demo.app, name="demo")
-    for module, name in zip(modules("cli"), DOMAINS, strict=False):
+    for module, name in zip(modules("cli"), DOMAINS, strict=True):
         app.add_typer(module.app, name=name)
     modules("jobs")  # the worker must know every job
+    return app
 
 
 def main() -> None:
-    _mount_domains()
-    app()
+    build()()

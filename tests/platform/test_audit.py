@@ -79,13 +79,13 @@ def test_every_write_is_audited_with_who_did_it(session: Session, hq_officer: Us
 
 @pytest.mark.parametrize("tamper", ["edit", "none"])
 def test_the_command_exits_non_zero_on_a_broken_chain(session: Session, tamper: str) -> None:
-    from kieubao.cli import app
+    from kieubao.cli import build
 
     _entries(session, 3)
     if tamper == "edit":
         first = session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()))
         session.execute(update(AuditEntry).where(AuditEntry.seq == first).values(target_id="x"))
-    result = CliRunner().invoke(app, ["audit", "verify"])
+    result = CliRunner().invoke(build(), ["audit", "verify"])
     if tamper == "edit":
         assert result.exit_code == 1
         assert "was altered" in result.output

@@ -251,3 +251,17 @@ def test_any_table_reads_back_as_written(
 
 def test_windows_1258_really_uses_combining_tones() -> None:
     assert windows_1258("ễ") == b"\xea\xde"
+
+
+def test_the_command_line_import_waits_with_progress(session: Session, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from kieubao.cli import build
+
+    sheet = Path(str(tmp_path)) / "osaka.csv"
+    sheet.write_bytes(csv_bytes([VIETNAMESE_HEADERS, *TOKYO_WORKERS]))
+    result = CliRunner().invoke(build(), ["registry", "import", str(sheet), "--wait"])
+    assert result.exit_code == 0, result.output
+    assert "done: 3 rows, 3 created, 0 matched existing, 0 rejected" in result.output

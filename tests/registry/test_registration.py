@@ -187,3 +187,18 @@ def test_data_subject_rights(
     assert citizen_in_osaka.status is RecordStatus.erased
     assert citizen_in_osaka.full_name == "—" and citizen_in_osaka.phones == []
     assert citizen_in_osaka.email is None and citizen_in_osaka.passport_index is None
+
+
+def test_a_traveller_renews_a_trip(api: Api, citizen_in_osaka: Citizen, session: Session) -> None:
+    client = api(session.get(User, citizen_in_osaka.user_id))
+    body = {"start_date": "2026-12-01", "end_date": "2026-12-20", "itinerary": [{"place": "Kyoto"}]}
+    added = client.post(f"/api/v1/citizens/{citizen_in_osaka.id}/trips", json=body)
+    assert added.status_code == 201
+    trip = citizen_in_osaka.trips[-1]
+    renewed = client.post(
+        f"/api/v1/citizens/{citizen_in_osaka.id}/trips/{trip.id}/renew",
+        json={"end_date": "2027-01-15"},
+    )
+    assert renewed.status_code == 200
+    session.refresh(trip)
+    assert str(trip.expires_on) == "2027-02-14"

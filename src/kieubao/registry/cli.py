@@ -45,16 +45,19 @@ def import_file(
         except Problem as exc:
             typer.secho(exc.detail, err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from exc
-        import_id = job.id
+        session.refresh(job)
+        import_id, finished = job.id, job.status in ("done", "failed")
     if not wait:
         typer.echo(
             f"import {import_id} queued; follow it with GET /api/v1/citizens/imports/{import_id}"
         )
         return
     worker = threading.Thread(target=_run, args=(import_id,), daemon=True)
-    worker.start()
+    if not finished:  # jobs may run inline (KIEUBAO_JOBS_IMMEDIATE): then it is done already
+        worker.start()
     final = _follow(import_id)
-    worker.join()
+    if worker.is_alive():
+        worker.join()
     typer.echo(
         f"{final.status}: {final.rows_done} rows, {final.created} created, "
         f"{final.matched} matched existing, {final.rejected} rejected"

@@ -283,8 +283,14 @@ def suspected_duplicates(
     (or one side has none). ``found`` is a match already made for the same name, date and
     country (an import asks first whether the person is registered)."""
     if found is None:
-        found = match(session, name=citizen.full_name, country=citizen.country, limit=20,
-                      date_of_birth=citizen.birth_date_text or None, exclude=citizen.id)
+        found = match(
+            session,
+            name=citizen.full_name,
+            country=citizen.country,
+            limit=20,
+            date_of_birth=citizen.birth_date_text or None,
+            exclude=citizen.id,
+        )
     tokens = name_tokens(citizen.full_name)
     return [
         candidate

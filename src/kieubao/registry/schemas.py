@@ -187,6 +187,10 @@ class TripIn(BaseModel):
     itinerary: list[dict[str, str]] = Field(default_factory=list, max_length=50)
 
 
+class TripRenewal(BaseModel):
+    end_date: date
+
+
 class HouseholdIn(BaseModel):
     name: Text = ""
     members: list[CitizenIn] = Field(min_length=1, max_length=30)

@@ -6,6 +6,7 @@ from kieubao.registry.actions.registration import (
     register_citizen,
     register_household,
     register_trip,
+    renew_trip,
     set_consent,
     update_citizen,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "register_citizen",
     "register_household",
     "register_trip",
+    "renew_trip",
     "request_erasure",
     "set_consent",
     "undo_merge",

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from kieubao.platform.deps import Allow, AnyOfficer, SessionDep, Staff, scope_of
-from kieubao.platform.errors import Invalid
+from kieubao.platform.errors import Invalid, NotFound
 from kieubao.platform.models import OFFICER_ROLES, Role, User
 from kieubao.registry import actions, matching, queries
 from kieubao.registry.actions.rights import citizen_out
@@ -20,6 +20,7 @@ from kieubao.registry.schemas import (
     MatchOut,
     Page,
     TripIn,
+    TripRenewal,
 )
 
 router = APIRouter(tags=["citizens"])
@@ -148,6 +149,19 @@ def confirm(citizen_id: int, session: SessionDep, user: OfficerOrCitizen) -> Cit
 def trip(citizen_id: int, body: TripIn, session: SessionDep, user: OfficerOrCitizen) -> CitizenOut:
     citizen = citizen_for(session, user, citizen_id)
     actions.register_trip(session, acting_user=user, citizen=citizen, trip=body)
+    return citizen_out(citizen)
+
+
+@router.post("/citizens/{citizen_id:int}/trips/{trip_id:int}/renew", response_model=CitizenOut)
+def renew(
+    citizen_id: int, trip_id: int, body: TripRenewal, session: SessionDep, user: OfficerOrCitizen
+) -> CitizenOut:
+    """Extend a trip: its record then lapses 30 days after the new end."""
+    citizen = citizen_for(session, user, citizen_id)
+    trip = next((t for t in citizen.trips if t.id == trip_id), None)
+    if trip is None:
+        raise NotFound("trip")
+    actions.renew_trip(session, acting_user=user, trip=trip, end_date=body.end_date)
     return citizen_out(citizen)
 
 
