@@ -17,8 +17,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from kieubao.platform.countries import normalize_country
 from kieubao.platform.text import fold
-from kieubao.registry.dates import PartialDate
+from kieubao.registry.dates import PartialDate, parse_birth_date
 from kieubao.registry.models import Citizen, NameKey, RecordStatus
 from kieubao.registry.names import COMMON, deletions, name_tokens, vietnamese_order
 
@@ -101,8 +102,6 @@ _SEPARATED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 def parse_query_date(text: str | None) -> list[PartialDate]:
     """The readings of a typed date: one, or two when day and month could be either way
     round ("05/06/1990"). Empty for no date; ValueError for an impossible one."""
-    from kieubao.registry.dates import parse_birth_date
-
     if text is None or not text.strip():
         return []
     text = text.strip()
@@ -189,8 +188,6 @@ def match(
     limit: int = 10,
     exclude: int | None = None,
 ) -> MatchResult:
-    from kieubao.platform.countries import normalize_country
-
     tokens = name_tokens(name)
     readings = parse_query_date(date_of_birth)
     code = normalize_country(country) if country else None

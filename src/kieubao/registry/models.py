@@ -65,6 +65,16 @@ class RecordStatus(enum.StrEnum):
     erased = "erased"
 
 
+# Personal facts beyond the name: a merge fills the survivor's gaps with them, an erasure
+# wipes them.
+PERSONAL_FIELDS = (
+    "sex", "birth_year", "birth_month", "birth_day", "passport_no", "passport_index", "phones",
+    "phone_index", "email", "zalo", "telegram", "whatsapp", "address", "city", "city_folded",
+    "latitude", "longitude", "location_source", "employer_or_school", "emergency_contact_name",
+    "emergency_contact_phone", "emergency_contact_relation", "external_ref", "user_id",
+)  # fmt: skip
+
+
 class Household(Timestamped, Base):
     __tablename__ = "households"
 

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Str
 from kieubao.platform import countries
 from kieubao.platform.i18n import gettext as _
 from kieubao.registry.dates import parse_birth_date
+from kieubao.registry.matching import Candidate
 from kieubao.registry.models import NationalityStatus, Purpose, Sex, StayStatus
 
 T = TypeVar("T")
@@ -160,15 +161,6 @@ class CitizenSummary(BaseModel):
     city: str | None
     mission_code: str | None
     status: str
-
-
-class Candidate(BaseModel):
-    id: int
-    external_ref: str | None
-    full_name: str
-    date_of_birth: str | None
-    country: str
-    score: float
 
 
 class MatchOut(BaseModel):

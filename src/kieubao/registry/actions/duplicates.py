@@ -11,34 +11,13 @@ from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid, NotFound
 from kieubao.registry import matching
 from kieubao.registry.actions.registration import state
-from kieubao.registry.models import Citizen, DuplicateSuspect, Merge, NameKey, RecordStatus
-
-# Fields a merge may fill on the surviving record when it has none of its own.
-FILLABLE = (
-    "sex",
-    "birth_year",
-    "birth_month",
-    "birth_day",
-    "passport_no",
-    "passport_index",
-    "phones",
-    "phone_index",
-    "email",
-    "zalo",
-    "telegram",
-    "whatsapp",
-    "address",
-    "city",
-    "city_folded",
-    "latitude",
-    "longitude",
-    "location_source",
-    "employer_or_school",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relation",
-    "external_ref",
-    "user_id",
+from kieubao.registry.models import (
+    PERSONAL_FIELDS,
+    Citizen,
+    DuplicateSuspect,
+    Merge,
+    NameKey,
+    RecordStatus,
 )
 
 
@@ -58,9 +37,9 @@ def merge_citizens(
     ):
         raise Conflict("only active records can be merged")
     before_survivor, before_absorbed = state(survivor), state(absorbed)
-    snapshot = {field: getattr(survivor, field) for field in FILLABLE}
+    snapshot = {field: getattr(survivor, field) for field in PERSONAL_FIELDS}
     moved = {}
-    for field in FILLABLE:
+    for field in PERSONAL_FIELDS:
         if _blank(getattr(survivor, field)) and not _blank(getattr(absorbed, field)):
             moved[field] = getattr(absorbed, field)
     # Unique columns move: the absorbed record gives them up first.

@@ -10,7 +10,7 @@ from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict
 from kieubao.registry.actions.duplicates import drop_keys
 from kieubao.registry.actions.registration import state
-from kieubao.registry.models import Citizen, ErasureRequest, RecordStatus
+from kieubao.registry.models import PERSONAL_FIELDS, Citizen, ErasureRequest, RecordStatus, Sex
 from kieubao.registry.schemas import CitizenOut
 
 ERASED_NAME = "—"
@@ -108,31 +108,9 @@ def approve_erasure(
 def erase(citizen: Citizen) -> None:
     citizen.full_name = ERASED_NAME
     citizen.name_folded = ""
-    for field in (
-        "birth_year",
-        "birth_month",
-        "birth_day",
-        "passport_no",
-        "passport_index",
-        "phone_index",
-        "email",
-        "zalo",
-        "telegram",
-        "whatsapp",
-        "address",
-        "city",
-        "city_folded",
-        "latitude",
-        "longitude",
-        "location_source",
-        "employer_or_school",
-        "emergency_contact_name",
-        "emergency_contact_phone",
-        "emergency_contact_relation",
-        "external_ref",
-        "user_id",
-    ):
+    for field in PERSONAL_FIELDS:
         setattr(citizen, field, None)
+    citizen.sex = Sex.unknown
     citizen.phones = []
     citizen.status = RecordStatus.erased
 

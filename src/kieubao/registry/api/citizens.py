@@ -98,9 +98,7 @@ def match(
     scope = scope_of(officer)
     candidates = [c for c in result.candidates if scope.covers(c.country)]
     best = result.best if result.best is not None and scope.covers(result.best.country) else None
-    return MatchOut.model_validate(
-        {"best": best and vars(best), "candidates": [vars(c) for c in candidates]}
-    )
+    return MatchOut(best=best, candidates=candidates)
 
 
 @router.get("/citizens/{citizen_id:int}", response_model=CitizenOut)
