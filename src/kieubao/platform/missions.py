@@ -1,44 +1,22 @@
 """Missions and jurisdiction: which embassy or consulate answers for a place."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kieubao.platform import audit
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit
-from kieubao.platform.missions_data import load_mission_seed
+from kieubao.platform.missions_data import MissionDirectory, load_mission_seed
 from kieubao.platform.models import Jurisdiction, Mission
-from kieubao.platform.text import fold
-
-
-@dataclass(frozen=True)
-class MissionDirectory:
-    """Jurisdiction held in memory: an import asks it once per row."""
-
-    by_country: dict[str, str]  # the mission covering the rest of the country
-    by_city: dict[tuple[str, str], str]  # (country, folded city or region) -> consulate
-
-    def for_place(self, country: str, city: str | None) -> str | None:
-        if city and (code := self.by_city.get((country, fold(city)))):
-            return code
-        return self.by_country.get(country)
 
 
 def directory(session: Session) -> MissionDirectory:
-    by_country: dict[str, str] = {}
-    by_city: dict[tuple[str, str], str] = {}
     rows = session.execute(
-        select(Jurisdiction.country, Jurisdiction.cities, Mission.code).join(Mission)
+        select(Mission.code, Jurisdiction.country, Jurisdiction.cities)
+        .join(Mission)
+        .order_by(Mission.code)
     )
-    for country, cities, code in rows:
-        if cities:
-            for city in cities:
-                by_city[(country, fold(city))] = code
-        else:
-            by_country[country] = code
-    return MissionDirectory(by_country, by_city)
+    return MissionDirectory.build((code, country, cities or []) for code, country, cities in rows)
 
 
 def all_missions(session: Session) -> list[Mission]:

@@ -12,7 +12,8 @@ from kieubao.platform.audit import Actor
 from kieubao.platform.crypto import blind_index
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid
-from kieubao.platform.missions import MissionDirectory, directory
+from kieubao.platform.missions import directory
+from kieubao.platform.missions_data import MissionDirectory
 from kieubao.platform.text import fold, nfc
 from kieubao.registry import matching
 from kieubao.registry.dates import parse_birth_date
