@@ -1,83 +1,145 @@
 """Person matching: who a name, a birth date and a country could be.
 
-Candidates come from blocking keys (``citizen_name_keys``) so a query touches a few hundred
-rows out of millions; each is then scored openly: names token by token (any order, a
-missing middle name, one typo per word), birth dates (full, swapped day and month, year
-only, missing) and country. ``best`` is set only when the system would bet on it: the
-name agrees, the full birth date agrees, and no other record agrees as well. A namesake
-with another date, or a name with no date, is a candidate and never ``best``.
+Candidates are found through blocking keys (``citizen_name_keys``), so that a query reads
+a few hundred rows however many millions are registered. A citizen's keys (``name_keys``):
+
+* ``d``: the full birth date with each word of the name (1990-05-17 + nguyen). With a
+  full date, however the name was typed one word is intact, so this alone finds the
+  person; a birth date and a surname are shared by a few dozen people among millions.
+* ``y``: the birth year with surname and given name (1990 nguyen an), and with all the
+  words (1990 an nguyen van). Word order and a left-out middle name do not change them; a
+  mistyped surname is put right from the closed list of surnames, and a mistyped given
+  name meets the ``y~`` keys: surname with the given name less one letter (symmetric
+  deletion: two words one edit apart share one such form).
+* ``n``: the same without the year, for queries without one; ``n~`` keys also hold the
+  middle names, since without a year surname and given name a letter off are too many.
+
+A lone surname is never a key: "nguyen" is four people in ten. A query makes the keys of
+every way it can be read (surname first or last, a surname put right) and asks for the
+citizens sharing the most of them; the one-letter-off keys are asked only when the first
+answer leaves the question open. Each candidate is scored in the open (``scoring``).
+
+``best`` is the first candidate when the system would bet on it: the same name and a
+full birth date that agrees, at most one thing forgiven (a typo that is no word, a tone,
+a middle name left out, day and month swapped or a date that reads both ways), in the
+country asked about, and ahead of the second by ``MARGIN``. A namesake with another date,
+or any name without a full date, is a candidate, never ``best``.
 """
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
-from rapidfuzz.distance import DamerauLevenshtein
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform.countries import normalize_country
-from kieubao.platform.text import fold
 from kieubao.registry.dates import PartialDate, parse_birth_date
 from kieubao.registry.models import Citizen, NameKey, RecordStatus
-from kieubao.registry.names import COMMON, deletions, name_tokens, vietnamese_order
+from kieubao.registry.names import SURNAMES, deletions, name_tokens, near_surnames, read_name
+from kieubao.registry.scoring import (
+    NameFit,
+    ceiling_one_off,
+    combined,
+    date_agreement,
+    name_fit,
+)
 
-MAX_CANDIDATES = 2000
+MAX_IDS = 300  # candidates read per pass, those sharing the most keys first
+MARGIN = 0.04  # how far ahead of the second the best must be
 GONE = (RecordStatus.merged, RecordStatus.erased)
 
 
-def _hash(text: str) -> int:
-    return int.from_bytes(
-        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
-    )
+def digest(key: str) -> int:
+    """The 64-bit number a key is stored as."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def _pairs(tokens: list[str]) -> set[str]:
-    """Unordered pairs of words. A pair of two common words that leaves out the given name
-    ("nguyen van") says little and is skipped; every pair with the given name is kept."""
-    givens = {ordered[-1] for ordered in vietnamese_order(tokens)}
-    found = set()
-    for i, a in enumerate(tokens):
-        for b in tokens[i + 1 :]:
-            if a != b and (a in givens or b in givens or not (a in COMMON and b in COMMON)):
-                found.add("|".join(sorted((a, b))))
-    return found
+class Anchor(NamedTuple):
+    """One way to read a name: surname, given name, middle names (sorted), all words."""
+
+    surname: str
+    given: str
+    middle: str
+    whole: str
+    typed: bool  # the surname as typed, not put right from the list of surnames
 
 
-def _typo_keys(tokens: list[str]) -> set[str]:
-    """Surname with each one-deletion form of the given name, and the given name with each
-    of the surname's: a typo in either still meets the record (symmetric deletion)."""
-    found = set()
-    for ordered in vietnamese_order(tokens):
-        if len(ordered) >= 2:
-            surname, given = ordered[0], ordered[-1]
-            found |= {f"{surname}:{form}" for form in deletions(given)}
-            found |= {f"{form}:{given}" for form in deletions(surname)}
-    return found
+def _anchor(tokens: list[str], s_at: int, surname: str, g_at: int, typed: bool) -> Anchor:
+    middle = sorted(t for at, t in enumerate(tokens) if at not in (s_at, g_at))
+    whole = sorted([surname, *(t for at, t in enumerate(tokens) if at != s_at)])
+    return Anchor(surname, tokens[g_at], " ".join(middle), " ".join(whole), typed)
 
 
-def key_texts(tokens: list[str], year: int | None, country: str | None) -> set[str]:
-    """Keys with the birth year for pairs of words and for typos; with the country for pairs
-    only, as a fallback for queries without a date (typos there would match too widely)."""
-    keys = set()
-    if year is not None:
-        keys |= {f"y{year}:{w}" for w in _pairs(tokens) | _typo_keys(tokens)}
-    if country:
-        keys |= {f"c{country}:{w}" for w in _pairs(tokens)}
+def _anchors(tokens: list[str]) -> set[Anchor]:
+    """A registered name: surname first, unless it ends with a surname and does not start
+    with one ("An Van Nguyen" or "Van An Nguyen": both readings are kept)."""
+    last = len(tokens) - 1
+    if tokens[last] in SURNAMES and tokens[0] not in SURNAMES:
+        return {_anchor(tokens, last, tokens[last], g, True) for g in (0, last - 1)}
+    return {_anchor(tokens, 0, tokens[0], last, True)}
+
+
+def _readings(tokens: list[str]) -> set[Anchor]:
+    """A typed name: either end may be the surname, a mistyped one put right; the given
+    name is the other end, or the word before the surname ("Van An Nguyen")."""
+    last = len(tokens) - 1
+    if last == 0:
+        return {_anchor(tokens, 0, tokens[0], 0, True)}
+    found: set[Anchor] = set()
+    for s_at, givens in ((0, (last,)), (last, (0, last - 1))):
+        end = tokens[s_at]
+        surnames = {end: True} if end in SURNAMES else dict.fromkeys(near_surnames(end), False)
+        for surname, typed in surnames.items():
+            found |= {_anchor(tokens, s_at, surname, g, typed) for g in givens if g != s_at}
+    return found or {
+        _anchor(tokens, 0, tokens[0], last, True),
+        _anchor(tokens, last, tokens[last], 0, True),
+    }
+
+
+def _day(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).strftime("d%Y%m%d")
+    except ValueError:
+        return None
+
+
+def name_keys(
+    full_name: str,
+    birth_year: int | None,
+    birth_month: int | None = None,
+    birth_day: int | None = None,
+) -> set[str]:
+    """The blocking keys of a registered citizen (stored as ``digest(key)``)."""
+    tokens = name_tokens(full_name)
+    if not tokens:
+        return set()
+    year = f"y{birth_year or '?'}"  # a record without a year is found by every year
+    keys: set[str] = set()
+    for a in _anchors(tokens):
+        keys |= {f"{year}={a.whole}", f"{year}:{a.surname}:{a.given}"}
+        keys |= {f"n={a.whole}", f"n:{a.surname}:{a.given}"}
+        keys |= {f"{year}~{a.surname}:{form}" for form in deletions(a.given)}
+        keys |= {f"n~{a.surname}:{a.middle}:{form}" for form in deletions(a.given)}
+    if birth_year and birth_month and birth_day:
+        day = _day(birth_year, birth_month, birth_day)
+        keys |= {f"{day}:{token}" for token in tokens} if day else set()
     return keys
 
 
-def name_keys(full_name: str, birth_year: int | None, country: str | None) -> set[int]:
-    return {_hash(k) for k in key_texts(name_tokens(full_name), birth_year, country)}
-
-
 def index_citizen(session: Session, citizen: Citizen) -> None:
-    """Replace the citizen's keys (after registration or a change of name, date or country)."""
+    """Replace the citizen's keys: after registration, a change of name or birth date, a
+    merge or its undoing. A merged or erased record keeps none."""
     session.execute(delete(NameKey).where(NameKey.citizen_id == citizen.id))
-    keys = name_keys(citizen.full_name, citizen.birth_year, citizen.country)
+    if citizen.status in GONE:
+        return
+    keys = name_keys(citizen.full_name, citizen.birth_year, citizen.birth_month, citizen.birth_day)
     if keys:
-        session.execute(insert(NameKey), [{"citizen_id": citizen.id, "key": k} for k in keys])
+        rows = [{"citizen_id": citizen.id, "key": digest(k)} for k in sorted(keys)]
+        session.execute(insert(NameKey), rows)
 
 
 @dataclass(frozen=True)
@@ -96,18 +158,20 @@ class MatchResult:
     candidates: list[Candidate]
 
 
-_SEPARATED = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 
 
 def parse_query_date(text: str | None) -> list[PartialDate]:
-    """The readings of a typed date: one, or two when day and month could be either way
-    round ("05/06/1990"). Empty for no date; ValueError for an impossible one."""
+    """The readings of a typed birth date: none for an empty one, one ("1990", "1990-05",
+    "17/05/1990", "05/17/1990"), or two when day and month could be either way round
+    ("05/06/1990": 5 June as Vietnamese write it, then 6 May). ValueError says what is
+    wrong with an impossible date ("31/02/1990 does not exist")."""
     if text is None or not text.strip():
         return []
     text = text.strip()
-    readings: list[PartialDate] = []
-    if m := _SEPARATED.match(text):
+    if m := _DAY_MONTH.match(text):
         first, second, year = int(m[1]), int(m[2]), m[3]
+        readings: list[PartialDate] = []
         for day, month in ((first, second), (second, first)):
             try:
                 reading = parse_birth_date(f"{day:02d}/{month:02d}/{year}")
@@ -116,67 +180,81 @@ def parse_query_date(text: str | None) -> list[PartialDate]:
             if reading is not None and reading not in readings:
                 readings.append(reading)
         if not readings:
-            parse_birth_date(text)  # raises with the reason
+            parse_birth_date(text)  # raises, saying why the day-first reading is impossible
         return readings
     reading = parse_birth_date(text)
     return [reading] if reading else []
 
 
-def _word_score(a: str, b: str) -> float:
-    if a == b:
-        return 1.0
-    if min(len(a), len(b)) >= 3 and DamerauLevenshtein.distance(a, b) == 1:
-        return 0.8
-    return 0.0
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    candidate: Candidate
+    name: NameFit
+    dates: str
 
-
-def name_agreement(query: list[str], record: list[str]) -> tuple[float, bool]:
-    """How well two names agree (0..1), and whether they could be the same person's: every
-    word of the shorter name found in the longer, in any order, at most one edit each, and
-    the difference no more than a middle name."""
-    if not query or not record:
-        return 0.0, False
-    short, long_ = (query, record) if len(query) <= len(record) else (record, query)
-    remaining = list(long_)
-    total = 0.0
-    for word in short:
-        score, at = max(
-            ((_word_score(word, other), i) for i, other in enumerate(remaining)), default=(0.0, -1)
+    @property
+    def sure(self) -> bool:
+        """A record a bet could fall on: the same name and full birth date, with at most
+        one thing forgiven."""
+        swapped = self.dates == "swapped"
+        return (
+            self.name.same and (self.dates == "exact" or swapped) and self.name.flaws + swapped <= 1
         )
-        if score == 0.0:
-            return total / max(len(long_), 1) * 0.5, False
-        total += score
-        remaining.pop(at)
-    # A dropped middle name costs a little; more than one unmatched word is another person.
-    agreement = total / len(short) - 0.1 * len(remaining)
-    return max(agreement, 0.0), len(remaining) <= 1 and len(short) >= 2
 
 
-def date_agreement(readings: list[PartialDate], y: int | None, m: int | None, d: int | None) -> str:
-    """exact, swapped, year, unknown or conflict."""
-    if not readings or y is None:
-        return "unknown"
-    best = "conflict"
-    for r in readings:
-        if r.year != y:
-            continue
-        if r.month is None or m is None:
-            best = "year" if best == "conflict" else best
-        elif r.day is None or d is None:
-            if r.month == m and best in ("conflict", "year"):
-                best = "year"
-        elif (r.month, r.day) == (m, d):
-            return "exact"
-        elif (r.month, r.day) == (d, m):
-            best = "swapped"
-    return best
+class _Query:
+    """A typed name, birth date and country, and the keys they are looked up by."""
 
+    def __init__(self, name: str, readings: list[PartialDate], country: str | None) -> None:
+        self.words = read_name(name)
+        self.tokens = [token for _, token in self.words]
+        self.readings = readings
+        self.country = country
+        self.anchors = _readings(self.tokens) if self.tokens else set()
+        years = sorted({r.year for r in readings})
+        self.scopes = [*(f"y{y}" for y in years), "y?"] if readings else ["n"]
 
-DATE_SCORE = {"exact": 1.0, "swapped": 0.9, "year": 0.6, "unknown": 0.4, "conflict": 0.0}
+    def keys(self) -> set[str]:
+        keys: set[str] = set()
+        for scope in self.scopes:
+            keys |= {f"{scope}={a.whole}" for a in self.anchors}
+            keys |= {f"{scope}:{a.surname}:{a.given}" for a in self.anchors}
+        for r in self.readings:
+            if r.month and r.day:  # also the record that has day and month swapped
+                days = {_day(r.year, r.month, r.day), _day(r.year, r.day, r.month)} - {None}
+                keys |= {f"{day}:{token}" for day in days for token in self.tokens}
+        return keys
 
+    def one_off_keys(self) -> set[str]:
+        """The given name a letter off, where the surname was not put right already: one
+        typo is forgiven, not two."""
+        typed = [a for a in self.anchors if a.typed]
+        if self.readings:
+            return {
+                f"{scope}~{a.surname}:{form}"
+                for scope in self.scopes
+                for a in typed
+                for form in deletions(a.given)
+            }
+        return {f"n~{a.surname}:{a.middle}:{form}" for a in typed for form in deletions(a.given)}
 
-def _text(y: int | None, m: int | None, d: int | None) -> str | None:
-    return str(PartialDate(y, m, d)) if y is not None else None
+    def score(
+        self,
+        id_: int,
+        ref: str | None,
+        full_name: str,
+        year: int | None,
+        month: int | None,
+        day: int | None,
+        country: str,
+    ) -> _Scored:
+        born = PartialDate(year, month, day) if year else None
+        fit = name_fit(self.words, read_name(full_name))
+        dates = date_agreement(self.readings, born)
+        same_country = None if self.country is None else country == self.country
+        score = combined(fit.score, dates, same_country)
+        text = str(born) if born else None
+        return _Scored(Candidate(id_, ref, full_name, text, country, score), fit, dates)
 
 
 def match(
@@ -188,39 +266,39 @@ def match(
     limit: int = 10,
     exclude: int | None = None,
 ) -> MatchResult:
-    tokens = name_tokens(name)
-    readings = parse_query_date(date_of_birth)
+    """Who this could be: ranked candidates, and ``best`` when the system would bet on one."""
     code = normalize_country(country) if country else None
-    seen: set[int] = set()
-    scored: list[tuple[Candidate, bool, str, float]] = []
-    # The birth year narrows most; the country is the fallback for a record or a query
-    # without a date, and the exact name the last resort.
-    rounds = [set().union(*(key_texts(tokens, r.year, None) for r in readings))] if readings else []
-    rounds.append(key_texts(tokens, None, code))
-    for keys in rounds:
-        ids = [i for i in _candidate_ids(session, keys, exclude) if i not in seen]
-        scored += _score(session, ids, tokens, readings, code)
-        seen.update(ids)
-        if any(same_name for _, same_name, _, _ in scored):
-            break
-    if not scored and code is None and not readings:
-        ids = list(
-            session.scalars(
-                select(Citizen.id).where(Citizen.name_folded == fold(name)).limit(MAX_CANDIDATES)
-            )
-        )
-        scored = _score(session, ids, tokens, readings, code)
-    scored.sort(key=lambda s: (-s[0].score, s[0].id))
-    return MatchResult(_bet(scored), [s[0] for s in scored[:limit]])
+    query = _Query(name, parse_query_date(date_of_birth), code)
+    scored = _search(session, query, limit, exclude)
+    return MatchResult(_bet(scored, code), [s.candidate for s in scored[:limit]])
 
 
-def _score(
-    session: Session,
-    ids: list[int],
-    tokens: list[str],
-    readings: list[PartialDate],
-    code: str | None,
-) -> list[tuple[Candidate, bool, str, float]]:
+def _search(session: Session, query: _Query, limit: int, exclude: int | None) -> list[_Scored]:
+    scored = _read(session, query, query.keys(), exclude, set())
+    # The one-letter-off keys cost more reading: asked only when they could change the
+    # answer, with nothing sure yet and fewer than `limit` candidates they cannot outrank.
+    ceiling = ceiling_one_off(len(query.tokens), query.readings, query.country is not None)
+    if not any(s.sure for s in scored) and sum(s.candidate.score > ceiling for s in scored) < limit:
+        seen = {s.candidate.id for s in scored}
+        scored += _read(session, query, query.one_off_keys(), exclude, seen)
+    scored.sort(key=lambda s: (-s.candidate.score, s.candidate.id))
+    return scored
+
+
+def _read(
+    session: Session, query: _Query, keys: set[str], exclude: int | None, seen: set[int]
+) -> list[_Scored]:
+    """Two statements: the ids sharing the most keys (capped), then their rows."""
+    if not keys:
+        return []
+    ranked = (
+        select(NameKey.citizen_id)
+        .where(NameKey.key.in_([digest(k) for k in keys]))
+        .group_by(NameKey.citizen_id)
+        .order_by(func.count().desc(), NameKey.citizen_id)
+        .limit(MAX_IDS)
+    )
+    ids = [i for i in session.scalars(ranked) if i != exclude and i not in seen]
     if not ids:
         return []
     rows = session.execute(
@@ -233,66 +311,50 @@ def _score(
             Citizen.birth_day,
             Citizen.country,
         ).where(Citizen.id.in_(ids), Citizen.status.not_in(GONE))
-    ).all()
-    scored = []
-    for row in rows:
-        agreement, same_name = name_agreement(tokens, name_tokens(row.full_name))
-        dates = date_agreement(readings, row.birth_year, row.birth_month, row.birth_day)
-        place = 1.0 if code is None or row.country == code else 0.0
-        score = round(0.6 * agreement + 0.3 * DATE_SCORE[dates] + 0.1 * place, 4)
-        candidate = Candidate(
-            row.id,
-            row.external_ref,
-            row.full_name,
-            _text(row.birth_year, row.birth_month, row.birth_day),
-            row.country,
-            score,
-        )
-        scored.append((candidate, same_name, dates, place))
-    return scored
-
-
-def _bet(scored: list[tuple[Candidate, bool, str, float]]) -> Candidate | None:
-    sure = [
-        c
-        for c, same_name, dates, place in scored
-        if same_name and dates in ("exact", "swapped") and place == 1.0
-    ]
-    # Two records that agree as well as each other: an officer must look, not the machine.
-    return sure[0] if len(sure) == 1 else None
-
-
-def _candidate_ids(session: Session, keys: Iterable[str], exclude: int | None) -> list[int]:
-    hashed = [_hash(k) for k in keys]
-    if not hashed:
-        return []
-    query = (
-        select(NameKey.citizen_id).where(NameKey.key.in_(hashed)).distinct().limit(MAX_CANDIDATES)
     )
-    ids = list(session.scalars(query))
-    return [i for i in ids if i != exclude]
+    return [query.score(*row) for row in rows]
+
+
+def _bet(scored: list[_Scored], country: str | None) -> Candidate | None:
+    if not scored or not scored[0].sure:
+        return None
+    best = scored[0].candidate
+    if country is not None and best.country != country:
+        return None
+    # Two records that agree (nearly) as well as each other: an officer must look.
+    second = scored[1].candidate.score if len(scored) > 1 else 0.0
+    return best if best.score - second >= MARGIN else None
 
 
 def suspected_duplicates(
     session: Session, citizen: Citizen, found: MatchResult | None = None
 ) -> list[Candidate]:
-    """Other records that may be this person: the same name and a birth date that agrees
-    (or one side has none). ``found`` is a match already made for the same name, date and
-    country (an import asks first whether the person is registered)."""
+    """Other records that may be this citizen, for an officer to decide: the same name and
+    a full birth date that agrees (or swapped), in any country; on the birth year alone
+    only when a single record shares name and year; never on a name alone. ``found`` is a
+    match already made for the same name, date and country (an import asks it first)."""
     if found is None:
         found = match(
             session,
             name=citizen.full_name,
+            date_of_birth=citizen.birth_date_text or None,
             country=citizen.country,
             limit=20,
-            date_of_birth=citizen.birth_date_text or None,
             exclude=citizen.id,
         )
-    tokens = name_tokens(citizen.full_name)
-    return [
-        candidate
-        for candidate in found.candidates
-        if candidate.id != citizen.id
-        and candidate.score >= 0.85
-        and name_agreement(tokens, name_tokens(candidate.full_name))[1]
-    ]
+    born = _partial(citizen.birth_date_text)
+    words = read_name(citizen.full_name)
+    full, year_only = [], []
+    for candidate in found.candidates:
+        if candidate.id == citizen.id or not name_fit(words, read_name(candidate.full_name)).same:
+            continue
+        dates = date_agreement([born] if born else [], _partial(candidate.date_of_birth))
+        if dates in ("exact", "swapped"):
+            full.append(candidate)
+        elif dates == "partial":
+            year_only.append(candidate)
+    return full or (year_only if len(year_only) == 1 else [])
+
+
+def _partial(text: str | None) -> PartialDate | None:
+    return PartialDate(*(int(part) for part in text.split("-"))) if text else None
