@@ -1,5 +1,6 @@
 """Spreadsheets as missions send them, made in the tests: CSV in several encodings, XLSX."""
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -24,6 +25,8 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", delimiter: str = "
     text = buffer.getvalue()
     if encoding == "cp1258":
         return windows_1258(text)
+    if encoding == "utf-16-be":  # as Excel saves it: with its byte order mark
+        return codecs.BOM_UTF16_BE + text.encode(encoding)
     return text.encode(encoding)
 
 

@@ -1,6 +1,5 @@
 """``kieubao registry``: imports and matching from the command line."""
 
-import contextlib
 import threading
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from kieubao.platform.audit import Actor
 from kieubao.platform.db import session_scope
 from kieubao.platform.errors import Problem
 from kieubao.platform.models import User
+from kieubao.platform.settings import get_settings
 from kieubao.registry import matching
 from kieubao.registry.actions.imports import start_import
 from kieubao.registry.jobs import run_import
@@ -31,6 +31,7 @@ def import_file(
     as_user: Annotated[str | None, typer.Option("--as", help="the officer importing")] = None,
 ) -> None:
     """Import citizens from a CSV or XLSX file."""
+    settings = get_settings()
     with session_scope() as session:
         actor: Actor = audit.System("cli")
         if as_user:
@@ -38,24 +39,23 @@ def import_file(
             if user is None:
                 raise typer.BadParameter(f"no user {as_user}", param_hint="--as")
             actor = user
+        with file.open("rb") as stream:  # one byte over the limit is enough to refuse it
+            data = stream.read(settings.import_max_bytes + 1)
         try:
-            job = start_import(
-                session, acting_user=actor, filename=file.name, data=file.read_bytes()
-            )
+            job = start_import(session, acting_user=actor, filename=file.name, data=data)
         except Problem as exc:
             typer.secho(exc.detail, err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from exc
         session.refresh(job)
         import_id, finished = job.id, job.status in ("done", "failed")
+    page = f"{settings.base_url}/console/imports/{import_id}"
     if not wait:
-        typer.echo(
-            f"import {import_id} queued; follow it with GET /api/v1/citizens/imports/{import_id}"
-        )
+        typer.echo(f"import {import_id} queued; follow it at {page}")
         return
-    worker = threading.Thread(target=_run, args=(import_id,), daemon=True)
+    worker = _Worker(import_id)
     if not finished:  # jobs may run inline (KIEUBAO_JOBS_IMMEDIATE): then it is done already
         worker.start()
-    final = _follow(import_id)
+    final = _follow(import_id, worker)
     if worker.is_alive():
         worker.join()
     typer.echo(
@@ -64,19 +64,33 @@ def import_file(
     )
     if final.error:
         typer.secho(final.error, err=True, fg=typer.colors.RED)
-    if final.rejected:
-        typer.echo(f"errors: GET /api/v1/citizens/imports/{import_id}/errors.csv")
-    if final.status == "failed":
+    if final.rejected or final.status != "done":
+        typer.echo(
+            f"error report: {settings.base_url}/api/v1/citizens/imports/{import_id}/errors.csv"
+        )
+        typer.echo(f"or in the console: {page}")
+    if final.status != "done":
         raise typer.Exit(1)
 
 
-def _run(import_id: int) -> None:
-    # When a worker took it first, the progress shows its work.
-    with contextlib.suppress(TaskLockedException):
-        run_import(import_id=import_id)
+class _Worker(threading.Thread):
+    """The job, run here; when a worker elsewhere holds it, the progress shows that one's."""
+
+    def __init__(self, import_id: int) -> None:
+        super().__init__(daemon=True)
+        self.import_id = import_id
+        self.crashed: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            run_import(import_id=self.import_id)
+        except TaskLockedException:
+            pass
+        except Exception as exc:  # shown to the officer; a later run resumes the import
+            self.crashed = exc
 
 
-def _follow(import_id: int) -> ImportJob:
+def _follow(import_id: int, worker: _Worker) -> ImportJob:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -92,6 +106,10 @@ def _follow(import_id: int) -> ImportJob:
                 session.expunge(job)
             progress.update(bar, completed=job.rows_done, total=job.total_rows or None)
             if job.status in ("done", "failed"):
+                return job
+            if worker.crashed is not None:
+                # Its batches so far are kept; a worker resumes it from there when it starts.
+                job.error = f"the import stopped: {worker.crashed}"
                 return job
             time.sleep(0.3)
 

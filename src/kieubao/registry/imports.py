@@ -1,22 +1,26 @@
 """Reading a mission's spreadsheet: CSV in whatever encoding it was saved in, or XLSX.
 
-Rows are read lazily (a file of a million rows is never held in memory) and each becomes a
-registration or a list of errors that name the row as the spreadsheet numbers it, the
-column as the file heads it, and the reason.
+Rows are read lazily (a file of a million rows is never held in memory), each as its row
+number and its values by column; each becomes a registration or a list of errors that name
+the row as the spreadsheet numbers it, the column as the file heads it, and the reason.
 """
 
 import codecs
 import csv
 import io
+import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from charset_normalizer import from_bytes
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.text import fold
@@ -24,33 +28,14 @@ from kieubao.registry.schemas import CitizenIn
 
 SAMPLE = 256 * 1024
 MAX_FIELD = 10_000
-COLUMNS = (
-    "external_ref",
-    "full_name",
-    "sex",
-    "date_of_birth",
-    "country",
-    "city",
-    "phone",
-    "email",
-    "passport_no",
-    "latitude",
-    "longitude",
-    "stay_status",
-)
-# Headers as missions write them, folded: English and Vietnamese.
+XLSX = (".xlsx", ".xlsm")
+# Headers as missions write them (folded, so case and tones do not matter): English and
+# Vietnamese. The first name of each is the column's own.
 ALIASES = {
-    "external_ref": ["external ref", "ref", "reference", "ma", "ma ho so", "so ho so", "id"],
-    "full_name": ["full name", "name", "ho va ten", "ho ten", "ten", "họ và tên"],
+    "external_ref": ["ref", "reference", "ma", "ma ho so", "so ho so", "id"],
+    "full_name": ["full name", "name", "ho va ten", "ho ten", "ten"],
     "sex": ["gender", "gioi tinh", "phai"],
-    "date_of_birth": [
-        "dob",
-        "birth date",
-        "date of birth",
-        "ngay sinh",
-        "ngay thang nam sinh",
-        "nam sinh",
-    ],
+    "date_of_birth": ["dob", "birth date", "date of birth", "ngay sinh", "ngay thang nam sinh"],
     "country": ["quoc gia", "nuoc", "nuoc so tai", "country code"],
     "city": ["thanh pho", "tinh thanh", "noi o", "town"],
     "phone": ["phone number", "telephone", "mobile", "so dien thoai", "dien thoai", "sdt"],
@@ -61,16 +46,7 @@ ALIASES = {
     "stay_status": ["stay", "status", "dien cu tru", "tinh trang cu tru", "dien luu tru"],
 }
 HEADERS = {fold(a): column for column, names in ALIASES.items() for a in [column, *names]}
-SEXES = {
-    "nam": "male",
-    "m": "male",
-    "male": "male",
-    "nu": "female",
-    "f": "female",
-    "female": "female",
-    "khac": "other",
-    "other": "other",
-}
+SEXES = {"nam": "male", "m": "male", "nu": "female", "f": "female", "khac": "other"}
 STAYS = {
     "lao dong": "worker",
     "xuat khau lao dong": "worker",
@@ -85,6 +61,12 @@ STAYS = {
     "khong giay to": "undocumented",
     "cu tru bat hop phap": "undocumented",
 }
+# Windows-1258 writes most tones as combining marks after the letter.
+_TONE_AFTER = re.compile("(.)[\u0300\u0301\u0303\u0309\u0323]", re.DOTALL)
+# Spellings Vietnamese never has, as Portuguese reads in Windows-1258 ("São" becomes "Săo",
+# "Camões" "Camơes"): ă ends a syllable only with c, m, n, p or t; ơ is never before a, e, o, y.
+_NOT_VIETNAMESE = re.compile("[ăĂ](?![\u0300\u0301\u0303\u0309\u0323]?[cmnptCMNPT])|[ơƠ][aeoyAEOY]")
+VOWELS = set("aeiouy")
 
 
 class FileProblem(ValueError):
@@ -98,41 +80,116 @@ class RowError:
     reason: str
 
 
+Values = dict[str, str]
+Lines = Generator[tuple[int, list[str] | RowError], None, None]
+
+
 @dataclass
 class Table:
-    headers: list[str]  # as the file writes them
-    columns: dict[int, str]  # position -> our column
-    rows: Iterator[tuple[int, list[str]]]  # (row number as the spreadsheet shows it, cells)
-    ignored: list[str] = field(default_factory=list)
+    headers: dict[str, str]  # our column -> the header as the file writes it
+    rows: Iterator[tuple[int, Values | RowError]]  # row number as the spreadsheet shows it
+    ignored: list[str]
+    lines: Lines  # the file's lines, read as ``rows`` is: closing it closes the file
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column, column)
+
+    def close(self) -> None:
+        self.lines.close()
 
 
 def open_table(path: Path, filename: str) -> Table:
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        return _table(*_xlsx_rows(path))
-    return _table(*_csv_rows(path))
-
-
-def count_rows(path: Path, filename: str) -> int:
-    return sum(1 for _ in open_table(path, filename).rows)
-
-
-def _table(headers: list[str], rows: Iterator[tuple[int, list[str]]]) -> Table:
-    columns: dict[int, str] = {}
+    """The file's columns, and its rows ready to be read one by one (then ``close`` it,
+    or read them to the end)."""
+    lines = _lines(path, filename)
+    try:
+        _header_row, first = next(lines)
+    except StopIteration:
+        raise FileProblem(_("the file is empty")) from None
+    if isinstance(first, RowError):
+        lines.close()
+        raise FileProblem(_("the file is not a readable CSV: {reason}").format(reason=first.reason))
+    headers = [_clean(h) for h in first]
+    positions: dict[int, str] = {}
     ignored = []
     for i, header in enumerate(headers):
         column = HEADERS.get(fold(header))
-        if column is None or column in columns.values():
-            if header.strip():
+        if column is None or column in positions.values():
+            if header:
                 ignored.append(header)
             continue
-        columns[i] = column
-    if "full_name" not in columns.values():
+        positions[i] = column
+    if "full_name" not in positions.values():
+        lines.close()
         raise FileProblem(
             _("the file has no full_name column (its headers: {headers})").format(
                 headers=", ".join(h for h in headers if h) or "none"
             )
         )
-    return Table(headers, columns, rows, ignored)
+    columns = {c: headers[i] for i, c in positions.items()}
+    return Table(columns, _values(lines, positions), ignored, lines)
+
+
+def count_rows(path: Path, filename: str) -> int:
+    """How many rows the file holds (blank ones aside), as cheaply as the format allows."""
+    if filename.lower().endswith(XLSX):
+        book = _workbook(path)
+        declared = book.worksheets[0].max_row  # the workbook's own dimension, blank rows too
+        book.close()
+        if declared:
+            return max(int(declared) - 1, 0)
+    return max(sum(1 for _ in _lines(path, filename)) - 1, 0)
+
+
+def _lines(path: Path, filename: str) -> Lines:
+    """The header as row 1, then every row that is not blank."""
+    return _xlsx(path) if filename.lower().endswith(XLSX) else _csv(path)
+
+
+def _values(lines: Lines, positions: dict[int, str]) -> Iterator[tuple[int, Values | RowError]]:
+    for number, cells in lines:
+        if isinstance(cells, RowError):
+            yield number, cells
+        else:
+            yield number, {c: _clean(cells[i]) for i, c in positions.items() if i < len(cells)}
+
+
+def _csv(path: Path) -> Lines:
+    try:
+        with path.open("rb") as raw:
+            sample = raw.read(SAMPLE)
+    except OSError as exc:
+        raise FileProblem(_("the file cannot be opened: {reason}").format(reason=exc)) from exc
+    utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in sample and not utf16:
+        raise FileProblem(_("the file is not text (it holds NUL bytes): save it as CSV or XLSX"))
+    encoding = _encoding(sample)
+    first = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[:1]
+    # The header line says the delimiter: Excel writes ';' where ',' is the decimal mark.
+    delimiter = max(",;\t|", key=lambda d: first[0].count(d) if first else 0)
+    with io.TextIOWrapper(path.open("rb"), encoding=encoding, errors="replace", newline="") as text:
+        # Strict: a quote left open is reported, not allowed to swallow the rest of the file.
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
+        number = 0
+        while True:
+            number += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield number, RowError(number, "", _unreadable(str(exc)))
+                continue
+            if number == 1 or any(c.strip() for c in cells):
+                yield number, cells
+
+
+def _unreadable(reason: str) -> str:
+    if "unexpected end of data" in reason:
+        return _('a quote (") opened in this row is never closed')
+    if "field larger than field limit" in reason:
+        return _("a cell is too long (a quote left open?)")
+    return _("the line cannot be read: {reason}").format(reason=reason)
 
 
 def _encoding(sample: bytes) -> str:
@@ -140,88 +197,57 @@ def _encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    if _decodes(sample, "utf-8", final=False):  # the sample may end inside a character
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # Legacy Windows files: Vietnamese (1258) unless its tone marks would land where no
-    # Vietnamese letter stands, which is Western European (1252) text.
-    text = sample.decode("cp1258", errors="replace")
-    misplaced = any(
-        unicodedata.combining(ch) and (i == 0 or not text[i - 1].isalpha())
-        for i, ch in enumerate(text)
-    )
-    return "cp1252" if misplaced else "cp1258"
+    # Legacy Windows files: Vietnamese (1258) or Western European (1252); Latin-1 reads any.
+    legacy = [e for e in ("cp1258", "cp1252") if _decodes(sample, e)]
+    if len(legacy) < 2:
+        return legacy[0] if legacy else "latin-1"
+    as_vietnamese = sample.decode("cp1258")
+    on_vowels = [fold(m[1]) in VOWELS for m in _TONE_AFTER.finditer(as_vietnamese)]
+    evidence = 2 * sum(on_vowels) - len(on_vowels)
+    evidence -= len(_NOT_VIETNAMESE.findall(as_vietnamese))
+    if evidence:  # tones on vowels: Vietnamese; on anything else: a misreading
+        return "cp1258" if evidence > 0 else "cp1252"
+    chaos = {m.encoding: m.chaos for m in from_bytes(sample, cp_isolation=legacy)}
+    if chaos.get("cp1252", 1.0) < chaos.get("cp1258", 1.0):
+        return "cp1252"
+    return "cp1258"  # nothing tells them apart: the files come from Vietnamese offices
 
 
-def _csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    with path.open("rb") as raw:
-        sample = raw.read(SAMPLE)
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileProblem(_("the file is not text (it holds NUL bytes): save it as CSV or XLSX"))
-    encoding = _encoding(sample)
-    header_line = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[:1]
-    # The header line says the delimiter: Excel writes ';' where ',' is the decimal mark.
-    delimiter = max(",;\t|", key=lambda d: header_line[0].count(d) if header_line else 0)
-    stream = io.TextIOWrapper(path.open("rb"), encoding=encoding, errors="replace", newline="")
-    reader = csv.reader(stream, delimiter=delimiter)
+def _decodes(data: bytes, encoding: str, *, final: bool = True) -> bool:
     try:
-        headers = [_clean(h) for h in next(reader)]
-    except StopIteration:
-        stream.close()
-        raise FileProblem(_("the file is empty")) from None
-    except csv.Error as exc:
-        stream.close()
-        raise FileProblem(_("the file is not a readable CSV: {reason}").format(reason=exc)) from exc
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        with stream:
-            number = 1
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    number += 1
-                    yield number, [f"\x00{exc}"]
-                    continue
-                number += 1
-                if any(c.strip() for c in cells):
-                    yield number, [_clean(c) for c in cells]
-
-    return headers, rows()
+        codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _workbook(path: Path) -> Any:
+    # openpyxl is imported the first time a workbook comes: CSV files never need it.
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileProblem(
             _("the file is not a readable XLSX workbook: {reason}").format(reason=exc)
         ) from exc
-    sheet = book.worksheets[0]
-    cells = sheet.iter_rows(values_only=True)
+
+
+def _xlsx(path: Path) -> Lines:
+    book = _workbook(path)
     try:
-        headers = [_cell(v) for v in next(cells)]
-    except StopIteration:
+        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+            row = [_cell(v) for v in values]
+            if number == 1 or any(c.strip() for c in row):
+                yield number, row
+    # Broken XML is a SyntaxError (ElementTree's and lxml's ParseError alike).
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, SyntaxError) as exc:
+        raise FileProblem(_("the workbook is damaged: {reason}").format(reason=exc)) from exc
+    finally:
         book.close()
-        raise FileProblem(_("the file is empty")) from None
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        try:
-            for number, values in enumerate(cells, start=2):
-                row = [_cell(v) for v in values]
-                if any(row):
-                    yield number, row
-        finally:
-            book.close()
-
-    return headers, rows()
 
 
 def _cell(value: object) -> str:
@@ -233,70 +259,58 @@ def _cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # phone numbers and references typed as numbers
-    return _clean(str(value))
+    return str(value)
 
 
 def _clean(text: str) -> str:
-    return unicodedata.normalize("NFC", text.strip())
+    # Windows-1258 text arrives with combining tones: stored composed, like everything else.
+    return unicodedata.normalize("NFC", text).strip()
 
 
-def registration(table: Table, number: int, cells: list[str]) -> CitizenIn | list[RowError]:
-    """One row as a registration, or what is wrong with it, column by column."""
-    if len(cells) == 1 and cells[0].startswith("\x00"):
-        return [
-            RowError(number, "", _("the line cannot be read: {reason}").format(reason=cells[0][1:]))
-        ]
-    values: dict[str, str] = {}
-    header_of: dict[str, str] = {}
-    errors = []
-    for position, column in table.columns.items():
-        value = cells[position] if position < len(cells) else ""
-        header_of[column] = table.headers[position]
-        if "\ufffd" in value:
-            errors.append(
-                RowError(
-                    number,
-                    table.headers[position],
-                    _("characters that are not in the file's encoding"),
-                )
-            )
-        elif len(value) > MAX_FIELD:
-            errors.append(RowError(number, table.headers[position], _("the value is too long")))
-        elif value:
-            values[column] = value
+def registration(
+    table: Table, number: int, values: Values | RowError, *, default_country: str | None = None
+) -> CitizenIn | list[RowError]:
+    """One row as a registration, or what is wrong with it, column by column.
+
+    ``default_country`` stands in for a missing country: a mission's own list often has none.
+    """
+    if isinstance(values, RowError):
+        return [values]
+    errors = [
+        RowError(number, table.header(column), reason)
+        for column, value in values.items()
+        if (reason := _unusable(value))
+    ]
     if errors:
         return errors
-    payload: dict[str, Any] = {
-        k: v for k, v in values.items() if k not in ("phone", "sex", "stay_status")
-    }
-    if "phone" in values:
-        payload["phones"] = [values["phone"]]
-    if "sex" in values:
-        payload["sex"] = SEXES.get(fold(values["sex"]), values["sex"])
-    if "stay_status" in values:
-        payload["stay_status"] = STAYS.get(fold(values["stay_status"]), fold(values["stay_status"]))
-    if "country" not in payload:
-        return [RowError(number, "country", _("the country is missing"))]
+    payload: dict[str, Any] = {k: v for k, v in values.items() if v}
+    if phone := payload.pop("phone", None):
+        payload["phones"] = [phone]
+    if "sex" in payload:
+        payload["sex"] = SEXES.get(fold(payload["sex"]), fold(payload["sex"]))
+    if "stay_status" in payload:
+        payload["stay_status"] = STAYS.get(
+            fold(payload["stay_status"]), fold(payload["stay_status"])
+        )
+    payload.setdefault("country", default_country)
+    if payload["country"] is None:
+        return [RowError(number, table.header("country"), _("the country is missing"))]
     try:
         return CitizenIn.model_validate(payload)
     except ValidationError as exc:
-        found = []
-        for error in exc.errors():
-            column = str(error["loc"][0]) if error["loc"] else ""
-            column = "phone" if column == "phones" else column
-            found.append(
-                RowError(
-                    number,
-                    header_of.get(column, column),
-                    str(error["msg"]).removeprefix("Value error, "),
-                )
-            )
-        return found
+        return [_row_error(table, number, error) for error in exc.errors()]
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+def _row_error(table: Table, number: int, error: ErrorDetails) -> RowError:
+    """Pydantic's complaint, told against the file's own column."""
+    loc = str(error["loc"][0]) if error["loc"] else ""
+    column = "phone" if loc == "phones" else loc
+    return RowError(number, table.header(column), error["msg"].removeprefix("Value error, "))
 
 
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula is written as text instead."""
-    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
+def _unusable(value: str) -> str | None:
+    if "\ufffd" in value or "\x00" in value:
+        return _("characters that are not in the file's encoding")
+    if len(value) > MAX_FIELD:
+        return _("the value is too long")
+    return None

@@ -1,50 +1,45 @@
 """The registry's background work: imports, and records that age (trips, re-confirmation)."""
 
 from datetime import date
-from itertools import islice
 
 from huey import crontab
 from sqlalchemy import select
 
-from kieubao.platform import audit, missions
+from kieubao.platform import audit, i18n
 from kieubao.platform.db import session_scope
-from kieubao.platform.deps import Scope, scope_of
 from kieubao.platform.jobs import enqueue, exclusive, job, on_worker_start
 from kieubao.platform.models import User
 from kieubao.registry.actions import lifecycle
-from kieubao.registry.actions.imports import begin, import_batch
+from kieubao.registry.actions.imports import import_batch, open_import
 from kieubao.registry.models import ImportJob
 
 SYSTEM = audit.System("registry")
 
 
 @job(retries=3)
-def run_import(*, import_id: int) -> None:
-    """Import a file to its end; a run after a crash resumes and repeats nothing."""
-    with exclusive(f"import-{import_id}"), session_scope() as session:
-        job_row = session.get(ImportJob, import_id)
-        if job_row is None or job_row.status in ("done", "failed"):
-            return
-        user = session.get(User, job_row.created_by_id) if job_row.created_by_id else None
-        actor = user or SYSTEM
-        scope = scope_of(user) if user else Scope(None, True)
-        table = begin(session, job_row)
-        if table is None:
-            return
-        rows = table.rows
-        for _ in islice(rows, job_row.rows_done):
-            pass  # done before a crash, and committed
-        directory = missions.directory(session)
-        while import_batch(
-            session,
-            acting_user=actor,
-            job=job_row,
-            table=table,
-            rows=rows,
-            scope=scope,
-            missions=directory,
-        ):
-            pass
+def run_import(*, import_id: int, locale: str | None = None) -> None:
+    """Import a file to its end; a run after a crash resumes and repeats nothing. Row errors
+    are written in ``locale`` (the sender's language)."""
+    token = i18n.current_locale.set(i18n.pick_locale(locale))
+    try:
+        with exclusive(f"import-{import_id}"), session_scope() as session:
+            import_job = session.get(ImportJob, import_id)
+            if import_job is None or import_job.status in ("done", "failed"):
+                return
+            creator = (
+                session.get(User, import_job.created_by_id) if import_job.created_by_id else None
+            )
+            actor = creator or SYSTEM
+            table = open_import(session, acting_user=actor, job=import_job)
+            if table is None:
+                return
+            try:
+                while import_batch(session, acting_user=actor, job=import_job, table=table):
+                    pass
+            finally:
+                table.close()  # read to the end already, unless a batch failed
+    finally:
+        i18n.current_locale.reset(token)
 
 
 @job(schedule=crontab(hour="2", minute="15"))

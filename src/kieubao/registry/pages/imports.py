@@ -10,7 +10,8 @@ from kieubao.platform.web import render
 from kieubao.registry import queries
 from kieubao.registry.actions.imports import start_import
 
-router = APIRouter(prefix="/console/imports")
+router = APIRouter(prefix="/console/imports", include_in_schema=False)
+SHOWN_ERRORS = 50
 
 
 @router.get("", response_class=HTMLResponse)
@@ -21,11 +22,10 @@ def imports(request: Request, session: SessionDep, officer: AnyOfficer) -> Respo
 
 
 @router.post("", response_class=HTMLResponse)
-async def upload(
+def upload(
     request: Request, file: UploadFile, session: SessionDep, officer: AnyOfficer
 ) -> Response:
-    limit = get_settings().import_max_bytes
-    data = await file.read(limit + 1)
+    data = file.file.read(get_settings().import_max_bytes + 1)
     try:
         job = start_import(session, acting_user=officer, filename=file.filename or "", data=data)
     except Problem as exc:
@@ -46,7 +46,8 @@ def detail(request: Request, import_id: int, session: SessionDep, officer: AnyOf
     template = (
         "registry/_import_progress.html"
         if request.headers.get("hx-request")
-        else "registry/import.html"
+        else "registry/import_detail.html"
     )
-    errors = queries.import_errors(session, job.id)[:50] if job.status in ("done", "failed") else []
+    ended = job.status in ("done", "failed")
+    errors = queries.import_errors(session, job.id)[:SHOWN_ERRORS] if ended else []
     return render(request, template, job=job, errors=errors)
