@@ -71,7 +71,15 @@ class Timestamped:
 def build_engine(url: str | URL) -> Engine:
     url = make_url(url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # Batched inserts vary in width, so server-side prepared statements are mostly
+        # prepared once and thrown away: psycopg's automatic preparing halves import speed.
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            connect_args={"prepare_threshold": None} if url.get_driver_name() == "psycopg" else {},
+        )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
