@@ -34,6 +34,13 @@ def _settings(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return var
 
 
+@pytest.fixture(autouse=True)
+def _empty_mailbox(_settings: Path) -> None:
+    """Each test reads only the mail it caused."""
+    for message in (_settings / "mail").glob("*.eml"):
+        message.unlink()
+
+
 def _migrated(engine: Engine) -> Engine:
     from kieubao.platform import audit, migrate, missions
 

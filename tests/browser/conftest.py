@@ -27,13 +27,10 @@ class Server:
 
     def kieubao(self, *args: str) -> str:
         done = subprocess.run(
-            [KIEUBAO, *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
+            [KIEUBAO, *args], env=self.env, capture_output=True, text=True, timeout=120
         )
+        if done.returncode:
+            pytest.fail(f"kieubao {' '.join(args)} failed:\n{done.stderr[-3000:]}")
         return done.stdout
 
 

@@ -92,6 +92,9 @@ def audit_verify() -> None:
     typer.echo(f"audit chain intact: {verdict.checked} entries")
 
 
+SHUTDOWN_GRACE_S = 3
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -104,7 +107,14 @@ def serve(
     if consumer is not None:
         consumer.start()  # threads beside the server; the server keeps the signals
     try:
-        uvicorn.run("kieubao.app:create_app", factory=True, host=host, port=port)
+        # Watched boards keep their event streams open: a stop waits for them a moment only.
+        uvicorn.run(
+            "kieubao.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        )
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)

@@ -68,6 +68,9 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+READ_ONLY = "kieubao_read_only"
+
+
 def build_engine(url: str | URL) -> Engine:
     url = make_url(url)
     if url.get_backend_name() != "sqlite":
@@ -98,8 +101,10 @@ def build_engine(url: str | URL) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         # Take the write lock at the start: a deferred transaction that reads and then writes
-        # fails at once with SQLITE_BUSY when another writer went first.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # fails at once with SQLITE_BUSY when another writer went first. Readers need no
+        # lock at all under WAL, and must not queue behind a long write.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -125,6 +130,14 @@ def session_scope() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+@contextmanager
+def read_scope() -> Iterator[Session]:
+    """A session that only reads: on SQLite it never waits for a writer."""
+    with session_scope() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
 
 
 def on_commit(session: Session, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:

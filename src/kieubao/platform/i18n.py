@@ -1,6 +1,8 @@
 """Vietnamese and English: Babel catalogs, the viewer's language, dates in their zone."""
 
 import gettext as gettext_module
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
@@ -32,6 +34,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def pick_locale(requested: str | None) -> str:
     return requested if requested in LOCALES else DEFAULT_LOCALE
+
+
+@contextmanager
+def speaking(locale: str | None) -> Iterator[str]:
+    """Text and dates in ``locale`` (ours, or the default) for the block's duration."""
+    chosen = pick_locale(locale)
+    token = current_locale.set(chosen)
+    try:
+        yield chosen
+    finally:
+        current_locale.reset(token)
 
 
 def accepted(header: str) -> str:

@@ -75,11 +75,8 @@ def install(app: FastAPI) -> None:
         if request.url.path.startswith("/api/") and not asked:
             # Programs get English unless they ask for Vietnamese.
             locale = i18n.accepted(request.headers.get("accept-language", ""))
-        token = i18n.current_locale.set(locale)
-        try:
+        with i18n.speaking(locale):
             response = await call_next(request)
-        finally:
-            i18n.current_locale.reset(token)
         if asked:
             response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
         return response

@@ -20,26 +20,20 @@ SYSTEM = audit.System("registry")
 def run_import(*, import_id: int, locale: str | None = None) -> None:
     """Import a file to its end; a run after a crash resumes and repeats nothing. Row errors
     are written in ``locale`` (the sender's language)."""
-    token = i18n.current_locale.set(i18n.pick_locale(locale))
-    try:
-        with exclusive(f"import-{import_id}"), session_scope() as session:
-            import_job = session.get(ImportJob, import_id)
-            if import_job is None or import_job.status in ("done", "failed"):
-                return
-            creator = (
-                session.get(User, import_job.created_by_id) if import_job.created_by_id else None
-            )
-            actor = creator or SYSTEM
-            table = open_import(session, acting_user=actor, job=import_job)
-            if table is None:
-                return
-            try:
-                while import_batch(session, acting_user=actor, job=import_job, table=table):
-                    pass
-            finally:
-                table.close()  # read to the end already, unless a batch failed
-    finally:
-        i18n.current_locale.reset(token)
+    with i18n.speaking(locale), exclusive(f"import-{import_id}"), session_scope() as session:
+        import_job = session.get(ImportJob, import_id)
+        if import_job is None or import_job.status in ("done", "failed"):
+            return
+        creator = session.get(User, import_job.created_by_id) if import_job.created_by_id else None
+        actor = creator or SYSTEM
+        table = open_import(session, acting_user=actor, job=import_job)
+        if table is None:
+            return
+        try:
+            while import_batch(session, acting_user=actor, job=import_job, table=table):
+                pass
+        finally:
+            table.close()  # read to the end already, unless a batch failed
 
 
 @job(schedule=crontab(hour="2", minute="15"))
