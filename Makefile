@@ -68,6 +68,7 @@ test: $(STAMP) static locale chromium lint contracts migrations-check
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)
+	sh bench/postgis.sh
 	$(BIN)/python bench/run.py
 
 clean:

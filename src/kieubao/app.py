@@ -21,14 +21,19 @@ def create_app() -> FastAPI:
         description="Citizens abroad, protection, early warning and community work.",
     )
     web.install(app)
-    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.include_router(platform_pages.router)
     for api in modules("api"):
         app.include_router(api.router, prefix="/api/v1")
     for pages in modules("pages"):
         domain = importlib.import_module(pages.__name__.rsplit(".", 1)[0])
-        web.add_template_dir(Path(str(domain.__file__)).parent / "templates")
+        folder = Path(str(domain.__file__)).parent
+        web.add_template_dir(folder / "templates")
+        if (folder / "static").is_dir():
+            name = domain.__name__.rsplit(".", 1)[1]
+            app.mount(f"/static/{name}", StaticFiles(directory=folder / "static"), name=name)
         app.include_router(pages.router)
+    # After the domains' own static folders, which it would otherwise hide.
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     modules("jobs")
     deps.check_declared(app)
     return app

@@ -4,7 +4,7 @@ from functools import cache
 
 import typer
 
-from kieubao.domains import DOMAINS, modules
+from kieubao.domains import modules
 from kieubao.platform import cli as platform_cli
 
 
@@ -18,8 +18,9 @@ def build() -> typer.Typer:
     )
     platform_cli.register(app)
     app.add_typer(demo.app, name="demo")
-    for module, name in zip(modules("cli"), DOMAINS, strict=True):
-        app.add_typer(module.app, name=name)
+    for module in modules("cli"):
+        # A domain's commands go under its name unless it names the group for its users.
+        app.add_typer(module.app, name=getattr(module, "NAME", module.__name__.split(".")[1]))
     modules("jobs")  # the worker must know every job
     return app
 

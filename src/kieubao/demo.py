@@ -1,5 +1,7 @@
 """``kieubao demo load``: missions, officers and a few thousand registrations to look at."""
 
+import json
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Annotated
 
@@ -7,6 +9,9 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kieubao.crisis import actions as crisis
+from kieubao.crisis.models import AlertRule, FeedSource
+from kieubao.crisis.schemas import AlertRuleIn, FeedSourceIn
 from kieubao.platform import accounts, audit, missions
 from kieubao.platform.db import session_scope
 from kieubao.platform.models import Role, User
@@ -96,6 +101,68 @@ def _duplicates(session: Session) -> None:
             )
 
 
+FEEDS = [
+    (
+        "USGS M2.5+ past day",
+        "https://earthquake.usgs.gov/earthquakes/feed/v1.0/summary/2.5_day.geojson",
+        "usgs",
+        300,
+    ),
+    ("GDACS all events", "https://www.gdacs.org/xml/rss.xml", "gdacs", 600),
+    (
+        "Japan Meteorological Agency (CAP)",
+        "https://www.data.jma.go.jp/developer/xml/feed/extra.xml",
+        None,
+        600,
+    ),
+]
+RULES = [
+    AlertRuleIn(
+        name="Strong earthquake near registered citizens",
+        hazard_types=["earthquake"],
+        min_magnitude=5.5,
+    ),
+    AlertRuleIn(name="GDACS orange or red", min_alert_level="orange"),
+    AlertRuleIn(name="Severe or extreme CAP warning", min_severity="severe", min_exposed=10),
+]
+
+
+def _early_warning(session: Session) -> None:
+    for name, url, kind, every in FEEDS:
+        if session.scalar(select(FeedSource.id).where(FeedSource.name == name)) is None:
+            data = FeedSourceIn(name=name, url=url, kind=kind, poll_seconds=every)
+            crisis.save_feed_source(session, acting_user=DEMO, data=data)
+    for rule in RULES:
+        if session.scalar(select(AlertRule.id).where(AlertRule.name == rule.name)) is None:
+            crisis.save_alert_rule(session, acting_user=DEMO, data=rule)
+    # A drill: an earthquake near Osaka, as USGS would publish it, two hours ago.
+    when = datetime.now(UTC) - timedelta(hours=2)
+    millis = int(when.timestamp() * 1000)
+    drill = {
+        "type": "FeatureCollection",
+        "metadata": {"generated": millis, "title": "kieubao drill"},
+        "features": [
+            {
+                "type": "Feature",
+                "id": "drill2026osaka",
+                "properties": {
+                    "mag": 6.6,
+                    "place": "12 km S of Osaka, Japan (drill)",
+                    "time": millis,
+                    "updated": millis,
+                    "alert": "orange",
+                    "tsunami": 0,
+                    "type": "earthquake",
+                    "title": "M 6.6 - 12 km S of Osaka, Japan (drill)",
+                    "url": None,
+                },
+                "geometry": {"type": "Point", "coordinates": [135.50, 34.58, 10.0]},
+            }
+        ],
+    }
+    crisis.ingest(session, acting_user=DEMO, body=json.dumps(drill).encode(), kind="usgs")
+
+
 @app.command("load")
 def load(citizens: Annotated[int, typer.Option(help="synthetic registrations")] = 3000) -> None:
     """Load missions, demo officers and synthetic citizens (safe to run again)."""
@@ -105,6 +172,7 @@ def load(citizens: Annotated[int, typer.Option(help="synthetic registrations")] 
         have = session.scalar(select(Citizen.id).limit(1)) is not None
         made = 0 if have else _citizens(session, citizens)
         _duplicates(session)
+        _early_warning(session)
     typer.echo(f"missions loaded; {made} registrations added")
     typer.echo(f"officers (password {PASSWORD}; set up TOTP at first sign-in):")
     for email, role, mission, _name in OFFICERS:

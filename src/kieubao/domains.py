@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-DOMAINS = ("registry",)
+DOMAINS = ("registry", "crisis")
 
 
 def modules(kind: str) -> list[ModuleType]:

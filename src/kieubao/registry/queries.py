@@ -1,12 +1,14 @@
 """Reads of the registry, always through the reader's scope."""
 
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from kieubao.platform.audit import AuditEntry
 from kieubao.platform.deps import Scope, scope_of
 from kieubao.platform.errors import NotFound
 from kieubao.platform.models import User
@@ -14,12 +16,14 @@ from kieubao.platform.text import fold
 from kieubao.registry.actions.registration import passport_key, phone_key
 from kieubao.registry.models import (
     Citizen,
+    Consent,
     DuplicateSuspect,
     ErasureRequest,
     ImportJob,
     ImportRowError,
     Merge,
     MissionTransfer,
+    Purpose,
     RecordStatus,
 )
 
@@ -212,3 +216,99 @@ def import_errors(session: Session, import_id: int) -> list[ImportRowError]:
             .order_by(ImportRowError.row_number, ImportRowError.column)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where a live citizen is, with what a crisis count needs and no more."""
+
+    citizen_id: int
+    latitude: float
+    longitude: float
+    country: str
+    city: str | None
+    stay_status: str
+    crisis_consent: bool
+
+
+def located(session: Session, ids: Collection[int] | None = None) -> Iterator[Located]:
+    """Live citizens with a known place (all of them, or those of ``ids``), by id."""
+    latest = (
+        select(Consent.citizen_id, func.max(Consent.id).label("consent_id"))
+        .where(Consent.purpose == Purpose.crisis_alerts)
+        .group_by(Consent.citizen_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Citizen.id,
+            Citizen.latitude,
+            Citizen.longitude,
+            Citizen.country,
+            Citizen.city,
+            Citizen.stay_status,
+            Consent.granted,
+        )
+        .outerjoin(latest, latest.c.citizen_id == Citizen.id)
+        .outerjoin(Consent, Consent.id == latest.c.consent_id)
+        .where(
+            Citizen.status.in_(LIVE),
+            Citizen.latitude.is_not(None),
+            Citizen.longitude.is_not(None),
+        )
+        .order_by(Citizen.id)
+    )
+    if ids is not None:
+        query = query.where(Citizen.id.in_(ids))
+    for row in session.execute(query.execution_options(yield_per=10_000)):
+        citizen_id, latitude, longitude, country, city, stay_status, consent = row
+        assert latitude is not None and longitude is not None  # filtered above
+        yield Located(
+            citizen_id, latitude, longitude, country, city, str(stay_status), bool(consent)
+        )
+
+
+def last_audit_seq(session: Session) -> int:
+    """The audit chain's last entry number: where a reader of later changes starts."""
+    return session.scalar(select(func.max(AuditEntry.seq))) or 0
+
+
+def changed_citizens(session: Session, after: int) -> tuple[int, set[int]]:
+    """Citizens written since audit entry ``after``, and the last entry's number.
+
+    The audit chain is appended one writer at a time, so its numbers come in commit order:
+    a reader that remembers the last number it saw misses no change.
+    """
+    last = last_audit_seq(session)
+    targets = session.scalars(
+        select(AuditEntry.target_id).where(
+            AuditEntry.seq > after, AuditEntry.seq <= last, AuditEntry.target_type == "citizen"
+        )
+    )
+    return max(after, last), {int(target) for target in targets}
+
+
+def citizens_by_ids(session: Session, ids: Collection[int], scope: Scope) -> list[Citizen]:
+    """The citizens of ``ids`` the reader may see, in id order."""
+    query = _scoped(select(Citizen).where(Citizen.id.in_(ids)), scope).order_by(Citizen.id)
+    return list(session.scalars(query))
+
+
+def live_counts_by_place(
+    session: Session, scope: Scope
+) -> list[tuple[str, str | None, int, float, float]]:
+    """(country, city, how many, mean latitude, mean longitude) of located live citizens:
+    density without any one person's point."""
+    query = _scoped(
+        select(
+            Citizen.country,
+            Citizen.city,
+            func.count(),
+            func.avg(Citizen.latitude),
+            func.avg(Citizen.longitude),
+        ).where(Citizen.status.in_(LIVE), Citizen.latitude.is_not(None)),
+        scope,
+    ).group_by(Citizen.country, Citizen.city)
+    return [
+        (c, city, int(n), float(lat), float(lon)) for c, city, n, lat, lon in session.execute(query)
+    ]

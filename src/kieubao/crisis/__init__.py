@@ -1,0 +1,1 @@
+"""Early warning and crisis response: hazard feeds, exposure, alerts, crises and rosters."""

@@ -1,0 +1,56 @@
+"""The crisis domain's background work: polling feeds, calling duty-phone gateways."""
+
+from contextlib import suppress
+
+import httpx
+from huey import crontab
+
+from kieubao.crisis.actions.polling import due_sources, poll_source
+from kieubao.crisis.feeds import FeedError
+from kieubao.crisis.fetch import FetchError
+from kieubao.crisis.models import Alert, FeedSource
+from kieubao.platform import audit
+from kieubao.platform.db import session_scope
+from kieubao.platform.jobs import enqueue, exclusive, job
+
+SYSTEM = audit.System("early warning")
+
+
+@job(schedule=crontab(minute="*"))
+def poll_due_feeds() -> None:
+    """Every minute: each source whose time has come is polled, one job each."""
+    with session_scope() as session:
+        for source in due_sources(session):
+            enqueue(poll_feed, source_id=source.id)
+
+
+@job(retries=0)  # a failed poll is put off by the source's own back-off, not retried now
+def poll_feed(*, source_id: int) -> None:
+    with exclusive(f"feed-{source_id}"), session_scope() as session:
+        source = session.get(FeedSource, source_id)
+        if source is None or not source.enabled:
+            return
+        # A failure is recorded on the source, with its next attempt: nothing to retry here.
+        with suppress(FetchError, FeedError):
+            poll_source(session, acting_user=SYSTEM, source=source)
+
+
+@job(retries=5)
+def call_webhook(*, alert_id: int, raised: int) -> None:
+    """Tell a duty-phone gateway; the key lets it drop a repeat of the same raising."""
+    with session_scope() as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None or alert.times_raised != raised or not alert.rule.webhook_url:
+            return
+        payload = {
+            "idempotency_key": f"alert-{alert.id}-{raised}",
+            "alert_id": alert.id,
+            "hazard": {"id": alert.hazard_id, "title": alert.hazard.title},
+            "exposed": alert.exposed,
+            "by_country": alert.by_country,
+            "level": alert.level_rank,
+            "message_vi": alert.message_vi,
+            "message_en": alert.message_en,
+        }
+        url = alert.rule.webhook_url
+    httpx.post(url, json=payload, timeout=10).raise_for_status()

@@ -1,0 +1,165 @@
+"""Hazard feeds, hazards with the reports that make them up, alert rules and alerts."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kieubao.platform.db import Base, Timestamped
+
+# Alert levels as GDACS and USGS PAGER name them, in rising order.
+ALERT_LEVELS = ("green", "yellow", "orange", "red")
+# CAP severities in rising order.
+SEVERITIES = ("unknown", "minor", "moderate", "severe", "extreme")
+
+
+class FeedSource(Timestamped, Base):
+    """A feed polled on a schedule; its caching headers make the next poll conditional."""
+
+    __tablename__ = "feed_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str | None] = mapped_column(String(10))  # usgs, gdacs, cap; None: detect
+    poll_seconds: Mapped[int] = mapped_column(Integer, default=300)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_polled_at: Mapped[datetime | None]
+    next_poll_at: Mapped[datetime | None] = mapped_column(index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Hazard(Timestamped, Base):
+    """One real event, however many sources report it."""
+
+    __tablename__ = "hazards"
+    __table_args__ = (Index("ix_hazards_type_time", "hazard_type", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_type: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(500))
+    occurred_at: Mapped[datetime]
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    magnitude: Mapped[float | None] = mapped_column(Float)
+    alert_level: Mapped[str | None] = mapped_column(String(10))
+    severity: Mapped[str | None] = mapped_column(String(10))
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    footprint: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON geometry
+    # The shapes the exposure is counted in: {"circles": [...], "polygons": [...]}.
+    area: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    footprint_rule: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(12), default="active", index=True)
+    exposed: Mapped[int | None] = mapped_column(Integer)  # at the last evaluation
+    url: Mapped[str | None] = mapped_column(String(1000))
+
+    reports: Mapped[list["HazardReportRecord"]] = relationship(
+        back_populates="hazard", order_by="HazardReportRecord.id"
+    )
+
+    @property
+    def level_rank(self) -> int:
+        """One scale for GDACS/PAGER alert levels and CAP severities: 0 (none) to 4."""
+        rank = 0
+        if self.alert_level in ALERT_LEVELS:
+            rank = ALERT_LEVELS.index(self.alert_level) + 1
+        if self.severity in SEVERITIES:
+            rank = max(rank, SEVERITIES.index(self.severity))
+        return rank
+
+
+class HazardReportRecord(Base):
+    """What one source said about a hazard: one row per item, updated in place."""
+
+    __tablename__ = "hazard_reports"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    source: Mapped[str] = mapped_column(String(10))
+    external_id: Mapped[str] = mapped_column(String(400))
+    version: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str] = mapped_column(String(64))
+    message_type: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    hazard: Mapped[Hazard] = relationship(back_populates="reports")
+
+
+class HazardRevision(Base):
+    """Every version of every report as it arrived: the hazard's history."""
+
+    __tablename__ = "hazard_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    source: Mapped[str] = mapped_column(String(10))
+    external_id: Mapped[str] = mapped_column(String(400))
+    version: Mapped[str] = mapped_column(String(100))
+    message_type: Mapped[str] = mapped_column(String(10))
+    received_at: Mapped[datetime]
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AlertRule(Timestamped, Base):
+    """Which hazards are worth waking someone for, and whom."""
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    hazard_types: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every type
+    min_magnitude: Mapped[float | None] = mapped_column(Float)
+    min_alert_level: Mapped[str | None] = mapped_column(String(10))
+    min_severity: Mapped[str | None] = mapped_column(String(10))
+    min_exposed: Mapped[int] = mapped_column(Integer, default=1)
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: everywhere
+    notify_missions: Mapped[bool] = mapped_column(default=True)
+    notify_hq: Mapped[bool] = mapped_column(default=True)
+    webhook_url: Mapped[str | None] = mapped_column(String(1000))
+    enabled: Mapped[bool] = mapped_column(default=True)
+
+
+class Alert(Timestamped, Base):
+    """A rule fired for a hazard: raised once, raised again only when things get worse."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("hazard_id", "rule_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id"))
+    exposed: Mapped[int] = mapped_column(Integer)
+    level_rank: Mapped[int] = mapped_column(Integer)
+    by_country: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    raised_at: Mapped[datetime] = mapped_column(index=True)
+    times_raised: Mapped[int] = mapped_column(Integer, default=1)
+    message_vi: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime | None]
+
+    hazard: Mapped[Hazard] = relationship()
+    rule: Mapped[AlertRule] = relationship()
+
+
+class AlertRecipient(Base):
+    """An officer told of an alert: their in-app notification, with when it was read."""
+
+    __tablename__ = "alert_recipients"
+    __table_args__ = (UniqueConstraint("alert_id", "user_id", "raised"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    raised: Mapped[int] = mapped_column(Integer)  # which raising of the alert
+    read_at: Mapped[datetime | None]

@@ -1,0 +1,72 @@
+// The early-warning board: the map of hazards and citizens by city, and alerts as they come.
+(function () {
+  "use strict";
+  var colours = ["#2b8a3e", "#2b8a3e", "#e6b400", "#e8590c", "#c92a2a"];
+  var map = null, layers = null;
+
+  function drawMap(el) {
+    if (!window.L) { return; }
+    if (!map) {
+      map = L.map(el, { worldCopyJump: true }).setView([25, 110], 3);
+      L.control.scale().addTo(map);
+      layers = L.layerGroup().addTo(map);
+    }
+    fetch(el.dataset.layers, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        layers.clearLayers();
+        data.density.forEach(function (p) {
+          L.circleMarker([p.lat, p.lon], {
+            radius: Math.min(4 + Math.sqrt(p.count), 30), color: "#1c7ed6", weight: 1, fillOpacity: 0.35
+          }).bindTooltip((p.city || "—") + ", " + p.country + ": " + p.count).addTo(layers);
+        });
+        var focus = el.dataset.focus, bounds = null;
+        var shapes = L.geoJSON(data.hazards, {
+          style: function (f) {
+            var c = colours[f.properties.level] || "#c92a2a";
+            return { color: c, weight: 2, fillOpacity: 0.15 };
+          },
+          onEachFeature: function (f, layer) {
+            var p = f.properties;
+            layer.bindPopup('<a href="/console/crisis/hazards/' + p.id + '">' +
+              p.title.replace(/[<>&]/g, "") + "</a><br>" + (p.exposed === null ? "—" : p.exposed));
+            if (String(p.id) === focus) { bounds = layer.getBounds(); }
+          }
+        }).addTo(layers);
+        el.dataset.hazards = String(data.hazards.features.length);
+        if (bounds) { map.fitBounds(bounds); }
+        else if (!el.dataset.fitted && data.hazards.features.length) {
+          map.fitBounds(shapes.getBounds(), { maxZoom: 6 }); el.dataset.fitted = "1";
+        }
+      });
+  }
+
+  function listen(box, el) {
+    if (!window.EventSource) { return; }
+    var source = new EventSource(box.dataset.stream, { withCredentials: true });
+    var state = document.getElementById("live-state");
+    source.onopen = function () { if (state) { state.classList.add("on"); } };
+    source.onerror = function () { if (state) { state.classList.remove("on"); } };
+    source.addEventListener("alert", function (event) {
+      var holder = document.createElement("div");
+      holder.innerHTML = event.data;
+      var item = holder.firstElementChild;
+      var old = document.getElementById(item.id);
+      if (old) { old.remove(); }
+      var empty = document.getElementById("no-alerts");
+      if (empty) { empty.remove(); }
+      box.prepend(item);
+      if (window.htmx) { window.htmx.process(item); }
+      var open = document.getElementById("open-alerts");
+      if (open) { open.textContent = String(box.querySelectorAll(".alert-item:not(.done)").length); }
+      if (el) { drawMap(el); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = document.getElementById("board-map");
+    if (el) { drawMap(el); }
+    var box = document.getElementById("alerts");
+    if (box && box.dataset.stream) { listen(box, el); }
+  });
+})();
