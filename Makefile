@@ -23,6 +23,9 @@ $(VENDOR)/htmx.min.js: package.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	      node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	mkdir -p $(VENDOR)/world
+	cp node_modules/topojson-client/dist/topojson-client.min.js \
+	   node_modules/world-atlas/countries-110m.json $(VENDOR)/world/
 
 static: $(VENDOR)/htmx.min.js
 

@@ -6,10 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kieubao.crisis import actions, queries
 from kieubao.platform.models import User
 from kieubao.registry import actions as registry
 from kieubao.registry.schemas import CitizenPatch
 from tests.personas import SYSTEM
+
+from .conftest import usgs_feed
 
 OSAKA_CIRCLE = {"circle": {"lat": 34.69, "lon": 135.50, "radius_km": 60}}
 KANSAI = {
@@ -124,3 +127,16 @@ def test_bad_shapes_are_refused_with_reasons(
 
 def test_no_one_unsigned_counts_anyone(api: Callable[[User | None], Any]) -> None:
     assert api(None).post("/api/v1/exposure", json=OSAKA_CIRCLE).status_code == 401
+
+
+def test_the_board_counts_each_exposed_person_once(
+    session: Session, osaka_residents: list[Any]
+) -> None:
+    overlapping = usgs_feed(
+        {"id": "us7000osak", "mag": 6.5, "lat": 34.62, "lon": 135.45},
+        {"id": "us7000kobe", "mag": 6.0, "lat": 34.69, "lon": 135.19},
+    )
+    actions.ingest(session, acting_user=SYSTEM, body=overlapping)
+    exposed = sorted(h.exposed or 0 for h in queries.hazards(session))
+    assert exposed == [4, 4]  # three in Osaka and one in Kobe, inside both
+    assert queries.active_summary(session) == queries.ActiveSummary(hazards=2, exposed=4)

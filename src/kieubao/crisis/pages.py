@@ -23,14 +23,18 @@ router = APIRouter(prefix="/console/crisis")
 STREAM_POLL_S = 0.25
 
 
+# The board lists the hazards holding the most citizens first; the map draws them all.
+BOARD_HAZARDS = 50
+
+
 @router.get("", response_class=HTMLResponse)
 def board(request: Request, session: SessionDep, user: Staff) -> Response:
     scope = scope_of(user)
-    active = queries.hazards(session)
     return render(
         request,
         "crisis/board.html",
-        hazards=active,
+        hazards=queries.hazards(session, limit=BOARD_HAZARDS, most_exposed_first=True),
+        summary=queries.active_summary(session),
         alerts=queries.alerts(session, limit=30) if user.is_officer else [],
         outlook=queries.outlook(session, scope),
         last_notification=queries.last_notification(session, user),

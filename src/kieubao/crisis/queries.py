@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kieubao.crisis import exposure
@@ -25,19 +25,41 @@ from kieubao.registry.models import Purpose
 
 
 def hazards(
-    session: Session, *, active_only: bool = True, hazard_type: str | None = None, limit: int = 100
+    session: Session,
+    *,
+    active_only: bool = True,
+    hazard_type: str | None = None,
+    limit: int = 100,
+    most_exposed_first: bool = False,
 ) -> list[Hazard]:
-    query = (
-        select(Hazard)
-        .options(selectinload(Hazard.reports))
-        .order_by(Hazard.occurred_at.desc())
-        .limit(limit)
-    )
+    query = select(Hazard).options(selectinload(Hazard.reports))
+    if most_exposed_first:
+        query = query.order_by(func.coalesce(Hazard.exposed, 0).desc())
+    query = query.order_by(Hazard.occurred_at.desc()).limit(limit)
     if active_only:
         query = query.where(Hazard.status == "active")
     if hazard_type:
         query = query.where(Hazard.hazard_type == hazard_type)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSummary:
+    hazards: int
+    exposed: int
+
+
+def active_summary(session: Session) -> ActiveSummary:
+    """How many hazards are active, and how many registered citizens are inside one or more
+    of them: each person once, however many areas overlap on them."""
+    active = Hazard.status == "active"
+    count = session.scalar(select(func.count()).where(active)) or 0
+    union: dict[str, list[Any]] = {"circles": [], "polygons": []}
+    for area in session.scalars(select(Hazard.area).where(active, Hazard.exposed > 0)):
+        for shape in union:
+            union[shape] += (area or {}).get(shape) or []
+    inside = exposure.of_area(session, union).count if any(union.values()) else 0
+    return ActiveSummary(count, inside)
 
 
 def get_hazard(session: Session, hazard_id: int) -> Hazard:
