@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.crisis import actions, queries
 from kieubao.crisis.models import Alert, AlertRecipient, AlertRule
-from kieubao.crisis.pages import _new_for
+from kieubao.crisis.pages.board import _new_for
 from kieubao.platform.models import Role, User
 from tests.personas import SYSTEM, mails_to, make_user
 

@@ -1,4 +1,4 @@
-"""Hazards, exposure, feeds and alerts over JSON, under /api/v1."""
+"""Hazards, exposure, feeds, alerts, crises and their rosters over JSON, under /api/v1."""
 
 from typing import Literal
 
@@ -7,11 +7,13 @@ from starlette.concurrency import run_in_threadpool
 
 from kieubao.crisis import actions, queries
 from kieubao.crisis.feeds import MAX_BYTES, FeedError
-from kieubao.crisis.models import Alert, AlertRule, FeedSource, Hazard
+from kieubao.crisis.models import Alert, AlertRule, Crisis, FeedSource, Hazard, RosterEntry
 from kieubao.crisis.schemas import (
     AlertOut,
     AlertRuleIn,
     AlertRuleOut,
+    CrisisIn,
+    CrisisOut,
     ExposureIn,
     ExposureOut,
     FeedSourceIn,
@@ -19,9 +21,15 @@ from kieubao.crisis.schemas import (
     HazardOut,
     IngestOut,
     ReportOut,
+    RosterCountsOut,
+    RosterEntryOut,
+    RosterStatus,
+    StatusIn,
 )
 from kieubao.platform.deps import HQ, AnyOfficer, SessionDep, Staff, scope_of
 from kieubao.platform.errors import Invalid, NotFound, Problem
+from kieubao.platform.models import User
+from kieubao.registry.models import Citizen
 
 router = APIRouter(tags=["early warning"])
 
@@ -201,3 +209,93 @@ def acknowledge(alert_id: int, session: SessionDep, officer: AnyOfficer) -> Aler
         session, acting_user=officer, alert=queries.get_alert(session, alert_id)
     )
     return alert_out(alert)
+
+
+def crisis_out(session: SessionDep, crisis: Crisis, user: User) -> CrisisOut:
+    counts = queries.roster_counts(session, crisis, scope_of(user))
+    return CrisisOut(
+        id=crisis.id,
+        title=crisis.title,
+        hazard_id=crisis.hazard_id,
+        status=crisis.status,
+        countries=crisis.countries,
+        opened_at=crisis.opened_at,
+        closed_at=crisis.closed_at,
+        roster=RosterCountsOut(
+            total=counts.total, by_status=counts.by_status, by_city=counts.by_city
+        ),
+    )
+
+
+@router.post("/crises", response_model=CrisisOut, status_code=201)
+def open_crisis(body: CrisisIn, session: SessionDep, officer: AnyOfficer) -> CrisisOut:
+    hazard = queries.get_hazard(session, body.hazard_id) if body.hazard_id else None
+    crisis = actions.open_crisis(
+        session,
+        acting_user=officer,
+        title=body.title,
+        area=body.area(),
+        hazard=hazard,
+        countries=body.countries,
+    )
+    return crisis_out(session, crisis, officer)
+
+
+@router.get("/crises", response_model=list[CrisisOut])
+def list_crises(session: SessionDep, user: Staff, open_only: bool = True) -> list[CrisisOut]:
+    return [crisis_out(session, c, user) for c in queries.crises(session, open_only=open_only)]
+
+
+@router.get("/crises/{crisis_id}", response_model=CrisisOut)
+def get_crisis(crisis_id: int, session: SessionDep, user: Staff) -> CrisisOut:
+    """Counts by status and city: partner agencies see these, never a person."""
+    return crisis_out(session, queries.get_crisis(session, crisis_id), user)
+
+
+@router.get("/crises/{crisis_id}/roster", response_model=list[RosterEntryOut])
+def roster(
+    crisis_id: int,
+    session: SessionDep,
+    officer: AnyOfficer,
+    status: RosterStatus | None = None,
+    after_id: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=500),
+) -> list[RosterEntryOut]:
+    crisis = queries.get_crisis(session, crisis_id)
+    rows = queries.roster(
+        session, crisis, scope_of(officer), status=status, after_id=after_id, limit=limit
+    )
+    return [roster_entry_out(entry, citizen) for entry, citizen in rows]
+
+
+@router.post("/crises/{crisis_id}/roster/{entry_id}/status", response_model=RosterEntryOut)
+def set_status(
+    crisis_id: int, entry_id: int, body: StatusIn, session: SessionDep, officer: AnyOfficer
+) -> RosterEntryOut:
+    entry, citizen = queries.roster_entry(session, crisis_id, entry_id, scope_of(officer))
+    actions.record_status(
+        session,
+        acting_user=officer,
+        entry=entry,
+        status=body.status,
+        source=body.source,
+        needs=body.needs,
+        note=body.note,
+    )
+    return roster_entry_out(entry, citizen)
+
+
+def roster_entry_out(entry: RosterEntry, citizen: Citizen) -> RosterEntryOut:
+    return RosterEntryOut(
+        id=entry.id,
+        citizen_id=citizen.id,
+        full_name=citizen.full_name,
+        country=entry.country,
+        city=entry.city,
+        phones=citizen.phones,
+        email=citizen.email,
+        status=entry.status,
+        needs=entry.needs,
+        last_source=entry.last_source,
+        last_heard_at=entry.last_heard_at,
+    )

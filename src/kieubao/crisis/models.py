@@ -1,4 +1,4 @@
-"""Hazard feeds, hazards with the reports that make them up, alert rules and alerts."""
+"""Hazard feeds, hazards and their reports, alert rules and alerts; crises and their rosters."""
 
 from datetime import datetime
 from typing import Any
@@ -163,3 +163,77 @@ class AlertRecipient(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     raised: Mapped[int] = mapped_column(Integer)  # which raising of the alert
     read_at: Mapped[datetime | None]
+
+
+# A roster member's state, from not yet heard of to out of danger.
+ROSTER_STATUSES = (
+    "unaccounted",
+    "safe",
+    "needs_help",
+    "injured",
+    "deceased",
+    "evacuated",
+    "left_area",
+)
+NEEDS = ("medical", "shelter", "documents", "food", "evacuation")
+# Where a status came from: who told us.
+STATUS_SOURCES = ("citizen_reply", "relative", "officer_call", "host_authority", "import")
+
+
+class Crisis(Timestamped, Base):
+    """A disaster or conflict the missions respond to: an area and everyone registered in it."""
+
+    __tablename__ = "crises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id"), index=True)
+    area: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"circles": [...], "polygons": [...]}
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    hazard: Mapped[Hazard | None] = relationship()
+
+
+class RosterEntry(Timestamped, Base):
+    """One person on a crisis roster, with the latest word on them."""
+
+    __tablename__ = "roster_entries"
+    __table_args__ = (
+        UniqueConstraint("crisis_id", "citizen_id"),
+        Index("ix_roster_entries_crisis_status", "crisis_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crisis_id: Mapped[int] = mapped_column(ForeignKey("crises.id", ondelete="CASCADE"))
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    # Copied from the citizen when added, so counts by place need no join and stay as they were.
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(12), default="unaccounted")
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    last_source: Mapped[str | None] = mapped_column(String(20))
+    last_heard_at: Mapped[datetime | None]
+
+    crisis: Mapped[Crisis] = relationship()
+
+
+class RosterChange(Base):
+    """Every change of a roster member's status: what, from whom, when."""
+
+    __tablename__ = "roster_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("roster_entries.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(12))
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(20))
+    by_relative: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime]

@@ -1,27 +1,32 @@
-"""Reads of hazards, alerts, feed sources and who is exposed."""
+"""Reads of hazards, alerts, feed sources, who is exposed, and crisis rosters."""
 
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kieubao.crisis import exposure
 from kieubao.crisis.models import (
+    ROSTER_STATUSES,
     Alert,
     AlertRecipient,
     AlertRule,
+    Crisis,
     FeedSource,
     Hazard,
     HazardRevision,
+    RosterChange,
+    RosterEntry,
 )
 from kieubao.crisis.schemas import ExposedCitizen, ExposureOut
+from kieubao.platform.db import utcnow
 from kieubao.platform.deps import Scope
 from kieubao.platform.errors import NotFound
 from kieubao.platform.models import User
 from kieubao.registry import queries as registry
-from kieubao.registry.models import Purpose
+from kieubao.registry.models import Citizen, Purpose
 
 
 def hazards(
@@ -191,3 +196,130 @@ def outlook(session: Session, scope: Scope) -> list[CountryOutlook]:
         ),
         key=lambda o: (-o.worst_level, -o.exposed, -o.hazards, o.country),
     )
+
+
+def crises(session: Session, *, open_only: bool = True) -> list[Crisis]:
+    query = select(Crisis).order_by(Crisis.opened_at.desc())
+    if open_only:
+        query = query.where(Crisis.status == "open")
+    return list(session.scalars(query))
+
+
+def get_crisis(session: Session, crisis_id: int) -> Crisis:
+    crisis = session.get(Crisis, crisis_id)
+    if crisis is None:
+        raise NotFound("crisis")
+    return crisis
+
+
+@dataclass(frozen=True, slots=True)
+class RosterCounts:
+    total: int
+    by_status: dict[str, int]
+    by_city: dict[str, dict[str, int]]  # "JP/Osaka" -> status -> how many
+
+
+def roster_counts(session: Session, crisis: Crisis, scope: Scope) -> RosterCounts:
+    """How many are safe, unaccounted for and so on, in all and by city: figures every
+    role may see, within the countries it answers for."""
+    query = select(RosterEntry.country, RosterEntry.city, RosterEntry.status, func.count()).where(
+        RosterEntry.crisis_id == crisis.id
+    )
+    if scope.countries is not None:
+        query = query.where(RosterEntry.country.in_(scope.countries))
+    by_status: Counter[str] = Counter()
+    by_city: dict[str, Counter[str]] = {}
+    for country, city, status, n in session.execute(
+        query.group_by(RosterEntry.country, RosterEntry.city, RosterEntry.status)
+    ):
+        by_status[status] += n
+        by_city.setdefault(f"{country}/{city or '—'}", Counter())[status] += n
+    return RosterCounts(
+        total=sum(by_status.values()),
+        by_status={s: by_status[s] for s in ROSTER_STATUSES if by_status[s]},
+        by_city={k: dict(v) for k, v in sorted(by_city.items(), key=lambda kv: -kv[1].total())},
+    )
+
+
+def roster(
+    session: Session,
+    crisis: Crisis,
+    scope: Scope,
+    *,
+    status: str | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[tuple[RosterEntry, Citizen]]:
+    """The people on a roster an officer answers for, in id order, a page at a time."""
+    if not scope.personal_data:
+        return []
+    query = (
+        select(RosterEntry, Citizen)
+        .join(Citizen, Citizen.id == RosterEntry.citizen_id)
+        .where(RosterEntry.crisis_id == crisis.id, RosterEntry.id > after_id)
+        .order_by(RosterEntry.id)
+        .limit(limit)
+    )
+    if status:
+        query = query.where(RosterEntry.status == status)
+    if scope.countries is not None:
+        query = query.where(RosterEntry.country.in_(scope.countries))
+    return [(entry, citizen) for entry, citizen in session.execute(query)]
+
+
+def call_list(
+    session: Session, crisis: Crisis, scope: Scope, *, limit: int = 100
+) -> list[tuple[RosterEntry, Citizen]]:
+    """Whom to ring first: the injured and those asking for help, then the unaccounted for,
+    children and the elderly before other adults, the longest unheard first."""
+    if not scope.personal_data:
+        return []
+    urgent = case(
+        (RosterEntry.status == "injured", 0),
+        (RosterEntry.status == "needs_help", 1),
+        else_=2,
+    )
+    this_year = utcnow().year
+    vulnerable = case(
+        (Citizen.birth_year.is_(None), 1),
+        (Citizen.birth_year >= this_year - 16, 0),
+        (Citizen.birth_year <= this_year - 65, 0),
+        else_=1,
+    )
+    query = (
+        select(RosterEntry, Citizen)
+        .join(Citizen, Citizen.id == RosterEntry.citizen_id)
+        .where(
+            RosterEntry.crisis_id == crisis.id,
+            RosterEntry.status.in_(("injured", "needs_help", "unaccounted")),
+        )
+        .order_by(urgent, vulnerable, RosterEntry.last_heard_at.is_not(None), RosterEntry.id)
+        .limit(limit)
+    )
+    if scope.countries is not None:
+        query = query.where(RosterEntry.country.in_(scope.countries))
+    return [(entry, citizen) for entry, citizen in session.execute(query)]
+
+
+def changes(session: Session, entry: RosterEntry) -> list[RosterChange]:
+    return list(
+        session.scalars(
+            select(RosterChange)
+            .where(RosterChange.entry_id == entry.id)
+            .order_by(RosterChange.id.desc())
+        )
+    )
+
+
+def roster_entry(
+    session: Session, crisis_id: int, entry_id: int, scope: Scope
+) -> tuple[RosterEntry, Citizen]:
+    """One person on a roster, if the reader answers for them; absent otherwise."""
+    found = session.execute(
+        select(RosterEntry, Citizen)
+        .join(Citizen, Citizen.id == RosterEntry.citizen_id)
+        .where(RosterEntry.id == entry_id, RosterEntry.crisis_id == crisis_id)
+    ).first()
+    if found is None or not scope.personal_data or not scope.covers(found[0].country):
+        raise NotFound("roster entry")
+    return found[0], found[1]

@@ -145,3 +145,73 @@ class AlertOut(BaseModel):
     message_vi: str
     message_en: str
     acknowledged_at: datetime | None
+
+
+RosterStatus = Literal[
+    "unaccounted", "safe", "needs_help", "injured", "deceased", "evacuated", "left_area"
+]
+Need = Literal["medical", "shelter", "documents", "food", "evacuation"]
+
+
+class CrisisIn(BaseModel):
+    """From a hazard (its footprint is the area), or by hand with a circle or polygon."""
+
+    title: str = Field("", max_length=300)
+    hazard_id: int | None = None
+    circle: CircleIn | None = None
+    polygon: dict[str, Any] | None = None
+    countries: list[str] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def one_area(self) -> "CrisisIn":
+        given = [x for x in (self.hazard_id, self.circle, self.polygon) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of hazard_id, circle or polygon")
+        if self.hazard_id is None and not self.title.strip():
+            raise ValueError("a crisis opened by hand needs a title")
+        return self
+
+    def area(self) -> dict[str, Any] | None:
+        if self.circle is not None:
+            return {"circles": [self.circle.model_dump()], "polygons": []}
+        if self.polygon is not None:
+            return {"circles": [], "polygons": [self.polygon]}
+        return None
+
+
+class RosterCountsOut(BaseModel):
+    total: int
+    by_status: dict[str, int]
+    by_city: dict[str, dict[str, int]]
+
+
+class CrisisOut(BaseModel):
+    id: int
+    title: str
+    hazard_id: int | None
+    status: str
+    countries: list[str]
+    opened_at: datetime
+    closed_at: datetime | None
+    roster: RosterCountsOut
+
+
+class RosterEntryOut(BaseModel):
+    id: int
+    citizen_id: int
+    full_name: str
+    country: str
+    city: str | None
+    phones: list[str]
+    email: str | None
+    status: str
+    needs: list[str]
+    last_source: str | None
+    last_heard_at: datetime | None
+
+
+class StatusIn(BaseModel):
+    status: RosterStatus
+    source: Literal["relative", "officer_call", "host_authority"] = "officer_call"
+    needs: list[Need] = Field(default_factory=list)
+    note: str | None = Field(None, max_length=1000)

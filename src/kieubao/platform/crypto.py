@@ -38,6 +38,23 @@ def blind_index(normalized: str) -> str:
     return hmac.new(_derive(b"kieubao.blind.v1"), normalized.encode(), hashlib.sha256).hexdigest()
 
 
+def signed(purpose: str, value: str) -> str:
+    """``value`` with a keyed signature for one purpose: a link that needs no stored secret."""
+    return f"{value}.{_mac(purpose, value)}"
+
+
+def unsigned(purpose: str, token: str) -> str | None:
+    """The value of a token :func:`signed` made for ``purpose``; None for anything else."""
+    value, _, mac = token.rpartition(".")
+    return value if value and hmac.compare_digest(mac, _mac(purpose, value)) else None
+
+
+def _mac(purpose: str, value: str) -> str:
+    key = _derive(b"kieubao.links.v1")
+    raw = hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -2,14 +2,30 @@
 
 from kieubao.crisis.actions.alerts import evaluate
 from kieubao.crisis.actions.ingest import IngestResult, apply_reports, ingest
+from kieubao.crisis.actions.roster import (
+    add_to_roster,
+    bulk_status,
+    close_crisis,
+    entry_for_reply,
+    open_crisis,
+    record_status,
+    reply_link_token,
+)
 from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, save_feed_source
 
 __all__ = [
     "IngestResult",
     "acknowledge_alert",
+    "add_to_roster",
     "apply_reports",
+    "bulk_status",
+    "close_crisis",
+    "entry_for_reply",
     "evaluate",
     "ingest",
+    "open_crisis",
+    "record_status",
+    "reply_link_token",
     "save_alert_rule",
     "save_feed_source",
 ]

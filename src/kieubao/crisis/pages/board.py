@@ -35,6 +35,7 @@ def board(request: Request, session: SessionDep, user: Staff) -> Response:
         "crisis/board.html",
         hazards=queries.hazards(session, limit=BOARD_HAZARDS, most_exposed_first=True),
         summary=queries.active_summary(session),
+        crises=queries.crises(session),
         alerts=queries.alerts(session, limit=30) if user.is_officer else [],
         outlook=queries.outlook(session, scope),
         last_notification=queries.last_notification(session, user),

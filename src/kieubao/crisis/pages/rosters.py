@@ -1,0 +1,144 @@
+"""A crisis roster in the console: counts live, the call list, changes one by one or in bulk."""
+
+from io import BytesIO
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from kieubao.crisis import actions, queries
+from kieubao.crisis.models import NEEDS, ROSTER_STATUSES
+from kieubao.platform import countries
+from kieubao.platform.deps import AnyOfficer, SessionDep, Staff, scope_of
+from kieubao.platform.web import render
+
+router = APIRouter(prefix="/console/crisis")
+
+
+@router.post("/hazards/{hazard_id}/crisis")
+def open_from_hazard(hazard_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
+    hazard = queries.get_hazard(session, hazard_id)
+    crisis = actions.open_crisis(session, acting_user=officer, title=hazard.title, hazard=hazard)
+    return RedirectResponse(f"/console/crisis/crises/{crisis.id}", status_code=303)
+
+
+@router.get("/crises/{crisis_id}", response_class=HTMLResponse)
+def crisis_page(
+    crisis_id: int,
+    request: Request,
+    session: SessionDep,
+    user: Staff,
+    status: str = "",
+    after_id: int = 0,
+) -> Response:
+    crisis = queries.get_crisis(session, crisis_id)
+    scope = scope_of(user)
+    wanted = status if status in ROSTER_STATUSES else None
+    page = queries.roster(session, crisis, scope, status=wanted, after_id=max(after_id, 0))
+    return render(
+        request,
+        "crisis/crisis.html",
+        crisis=crisis,
+        counts=queries.roster_counts(session, crisis, scope),
+        page=page,
+        call_list=queries.call_list(session, crisis, scope, limit=20),
+        status=wanted or "",
+        statuses=ROSTER_STATUSES,
+        needs=NEEDS,
+        country_name=countries.display_name,
+    )
+
+
+@router.get("/crises/{crisis_id}/counts", response_class=HTMLResponse)
+def counts_fragment(crisis_id: int, request: Request, session: SessionDep, user: Staff) -> Response:
+    """The figures alone, which the page fetches again every few seconds."""
+    crisis = queries.get_crisis(session, crisis_id)
+    return render(
+        request,
+        "crisis/_roster_counts.html",
+        crisis=crisis,
+        counts=queries.roster_counts(session, crisis, scope_of(user)),
+        statuses=ROSTER_STATUSES,
+        country_name=countries.display_name,
+    )
+
+
+@router.post("/crises/{crisis_id}/entries/{entry_id}")
+def set_status(
+    crisis_id: int,
+    entry_id: int,
+    session: SessionDep,
+    officer: AnyOfficer,
+    status: Annotated[str, Form()],
+    needs: Annotated[list[str] | None, Form()] = None,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    entry, _citizen = queries.roster_entry(session, crisis_id, entry_id, scope_of(officer))
+    actions.record_status(
+        session,
+        acting_user=officer,
+        entry=entry,
+        status=status,
+        source="officer_call",
+        needs=needs or [],
+        note=note,
+    )
+    return RedirectResponse(f"/console/crisis/crises/{crisis_id}#call-list", status_code=303)
+
+
+@router.post("/crises/{crisis_id}/bulk")
+def bulk(
+    crisis_id: int,
+    session: SessionDep,
+    officer: AnyOfficer,
+    status: Annotated[str, Form()],
+    source: Annotated[str, Form()] = "officer_call",
+    entry: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    crisis = queries.get_crisis(session, crisis_id)
+    scope = scope_of(officer)
+    mine = [queries.roster_entry(session, crisis_id, e, scope)[0].id for e in entry or []]
+    actions.bulk_status(
+        session, acting_user=officer, crisis=crisis, entry_ids=mine, status=status, source=source
+    )
+    return RedirectResponse(f"/console/crisis/crises/{crisis_id}", status_code=303)
+
+
+@router.get("/crises/{crisis_id}/roster.xlsx")
+def export(crisis_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
+    """The roster an officer answers for, as a workbook for calls made off-line."""
+    from openpyxl import Workbook  # only when a workbook is asked for
+
+    crisis = queries.get_crisis(session, crisis_id)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("roster")
+    sheet.append(["id", "name", "country", "city", "phones", "email", "status", "needs", "heard"])
+    after_id = 0
+    while rows := queries.roster(session, crisis, scope_of(officer), after_id=after_id, limit=500):
+        for entry, citizen in rows:
+            sheet.append(
+                [
+                    entry.id,
+                    _cell(citizen.full_name),
+                    entry.country,
+                    _cell(entry.city or ""),
+                    _cell(", ".join(citizen.phones)),
+                    _cell(citizen.email or ""),
+                    entry.status,
+                    ", ".join(entry.needs),
+                    entry.last_heard_at.isoformat() if entry.last_heard_at else "",
+                ]
+            )
+        after_id = rows[-1][0].id
+    out = BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="roster-{crisis.id}.xlsx"'},
+    )
+
+
+def _cell(text: str) -> str:
+    # A name typed as "=HYPERLINK(...)" must stay text when the sheet is opened.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
