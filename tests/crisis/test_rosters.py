@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kieubao.crisis import actions, queries
-from kieubao.crisis.models import Crisis, RosterChange
+from kieubao.crisis.models import Crisis, RosterChange, SelfReport
 from kieubao.platform.deps import scope_of
 from kieubao.platform.errors import Conflict, Invalid, NotFound
 from kieubao.platform.models import User
+from kieubao.registry.models import Citizen
 from tests.personas import SYSTEM
 
 from .conftest import usgs_feed
@@ -175,3 +176,51 @@ def test_the_roster_page_and_its_export(
     sheet = app_client.get(f"/console/crisis/crises/{osaka_crisis.id}/roster.xlsx", headers=headers)
     rows = list(load_workbook(BytesIO(sheet.content)).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("id", "name") and len(rows) == 5
+
+
+def test_people_in_the_area_put_themselves_and_their_family_on_the_roster(
+    session: Session,
+    osaka_crisis: Crisis,
+    hq_officer: User,
+    osaka_residents: list[Any],
+    api: Callable[[User | None], Any],
+) -> None:
+    path = f"/api/v1/crises/{osaka_crisis.id}/self-reports"
+    body = {
+        "people": [
+            {"full_name": "Ngô Thị Lan", "date_of_birth": "1991-04-05"},
+            {"full_name": "Ngô Minh Khôi", "date_of_birth": "2018-09-10"},
+            # Already registered (and on the roster): matched, not registered twice.
+            {"full_name": "Trần Thị Bình", "date_of_birth": "02/01/1985"},
+        ],
+        "phone": "+81 80 1111 2222",
+        "country": "JP",
+        "city": "Osaka",
+        "status": "needs_help",
+        "needs": ["shelter"],
+    }
+    answer = api(None).post(path, json=body)
+    assert answer.status_code == 202 and answer.json()["reference"].startswith("SR-")
+    counts = queries.roster_counts(session, osaka_crisis, scope_of(hq_officer))
+    assert counts.total == 6 and counts.by_status == {"unaccounted": 3, "needs_help": 3}
+    (report,) = session.scalars(select(SelfReport))
+    assert report.processed_at is not None and report.payload == {"people": 3}
+    binh = next(c for c in osaka_residents if c.full_name == "Trần Thị Bình")
+    assert binh.id in report.citizen_ids
+    khoi = session.get(Citizen, report.citizen_ids[1])
+    assert khoi is not None and khoi.source == "crisis" and khoi.phones == []
+
+
+def test_a_self_report_without_a_way_to_reach_anyone_is_refused(
+    osaka_crisis: Crisis, api: Callable[[User | None], Any], app_client: Any
+) -> None:
+    path = f"/api/v1/crises/{osaka_crisis.id}/self-reports"
+    bare = {"people": [{"full_name": "Ngô Thị Lan"}], "country": "JP"}
+    assert api(None).post(path, json=bare).status_code == 422
+    assert api(None).post(path, json=bare | {"people": []}).status_code == 422
+    script = bare | {"phone": "1", "people": [{"full_name": "<script>alert(1)</script>"}]}
+    assert api(None).post(path, json=script).status_code == 422
+    page = app_client.post(
+        f"/crises/{osaka_crisis.id}/here?lang=en", data={"name": "Ngô Thị Lan", "country": "JP"}
+    )
+    assert page.status_code == 422 and "phone number or an email" in page.text

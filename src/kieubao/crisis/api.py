@@ -24,9 +24,11 @@ from kieubao.crisis.schemas import (
     RosterCountsOut,
     RosterEntryOut,
     RosterStatus,
+    SelfReportIn,
+    SelfReportOut,
     StatusIn,
 )
-from kieubao.platform.deps import HQ, AnyOfficer, SessionDep, Staff, scope_of
+from kieubao.platform.deps import HQ, AnyOfficer, Anyone, SessionDep, Staff, scope_of
 from kieubao.platform.errors import Invalid, NotFound, Problem
 from kieubao.platform.models import User
 from kieubao.registry.models import Citizen
@@ -299,3 +301,13 @@ def roster_entry_out(entry: RosterEntry, citizen: Citizen) -> RosterEntryOut:
         last_source=entry.last_source,
         last_heard_at=entry.last_heard_at,
     )
+
+
+@router.post("/crises/{crisis_id}/self-reports", response_model=SelfReportOut, status_code=202)
+def self_report(
+    crisis_id: int, body: SelfReportIn, session: SessionDep, _user: Anyone
+) -> SelfReportOut:
+    """ "I am in the affected area", for anyone: kept at once, placed on the roster shortly."""
+    crisis = queries.get_crisis(session, crisis_id)
+    report = actions.receive_self_report(session, crisis=crisis, data=body)
+    return SelfReportOut(reference=f"SR-{report.id}")

@@ -4,11 +4,13 @@ from contextlib import suppress
 
 import httpx
 from huey import crontab
+from sqlalchemy import select
 
 from kieubao.crisis.actions.polling import due_sources, poll_source
+from kieubao.crisis.actions.self_reports import place_pending
 from kieubao.crisis.feeds import FeedError
 from kieubao.crisis.fetch import FetchError
-from kieubao.crisis.models import Alert, FeedSource
+from kieubao.crisis.models import Alert, Crisis, FeedSource, SelfReport
 from kieubao.platform import audit
 from kieubao.platform.db import session_scope
 from kieubao.platform.jobs import enqueue, exclusive, job
@@ -54,3 +56,26 @@ def call_webhook(*, alert_id: int, raised: int) -> None:
         }
         url = alert.rule.webhook_url
     httpx.post(url, json=payload, timeout=10).raise_for_status()
+
+
+@job(schedule=crontab(minute="*"))
+def sweep_self_reports() -> None:
+    """Every minute: any open crisis with a self-registration still waiting is placed."""
+    with session_scope() as session:
+        crisis_ids = session.scalars(
+            select(SelfReport.crisis_id).where(SelfReport.processed_at.is_(None)).distinct()
+        )
+        for crisis_id in list(crisis_ids):
+            enqueue(place_self_reports, crisis_id=crisis_id)
+
+
+@job(retries=3)
+def place_self_reports(*, crisis_id: int) -> None:
+    """Place every waiting self-registration of a crisis; one runner at a time per crisis,
+    and a surge of submissions asks for this many times over: later runs find nothing."""
+    with exclusive(f"self-reports-{crisis_id}"), session_scope() as session:
+        crisis = session.get(Crisis, crisis_id)
+        if crisis is None:
+            return
+        while place_pending(session, crisis=crisis):
+            pass

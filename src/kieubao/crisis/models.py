@@ -237,3 +237,18 @@ class RosterChange(Base):
     note: Mapped[str | None] = mapped_column(String(1000))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime]
+
+
+class SelfReport(Base):
+    """ "I am in the affected area": a submission kept as it came, before anything else is
+    done with it, then matched to the registry and put on the roster by a job."""
+
+    __tablename__ = "crisis_self_reports"
+    __table_args__ = (Index("ix_crisis_self_reports_pending", "crisis_id", "processed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crisis_id: Mapped[int] = mapped_column(ForeignKey("crises.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    processed_at: Mapped[datetime | None]
+    citizen_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

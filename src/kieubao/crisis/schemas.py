@@ -3,7 +3,9 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from kieubao.registry.schemas import BirthDate, CountryCode, PersonName, Text
 
 
 class CircleIn(BaseModel):
@@ -215,3 +217,35 @@ class StatusIn(BaseModel):
     source: Literal["relative", "officer_call", "host_authority"] = "officer_call"
     needs: list[Need] = Field(default_factory=list)
     note: str | None = Field(None, max_length=1000)
+
+
+class PersonHere(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: PersonName
+    date_of_birth: BirthDate = None
+
+
+class SelfReportIn(BaseModel):
+    """ "I am in the affected area": the sender first, then the family with them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    people: list[PersonHere] = Field(min_length=1, max_length=10)
+    phone: Text | None = None
+    email: EmailStr | None = None
+    country: CountryCode
+    city: Text | None = None
+    status: Literal["safe", "needs_help"] = "safe"
+    needs: list[Need] = Field(default_factory=list)
+    note: str | None = Field(None, max_length=1000)
+
+    @model_validator(mode="after")
+    def reachable(self) -> "SelfReportIn":
+        if not self.phone and not self.email:
+            raise ValueError("give a phone number or an email address, so that we can reach you")
+        return self
+
+
+class SelfReportOut(BaseModel):
+    reference: str

@@ -5,6 +5,7 @@ ends with :func:`commit`, which also runs what was deferred with :func:`on_commi
 are enqueued only once their data is on disk). Callers never commit.
 """
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -69,6 +71,8 @@ class Timestamped:
 
 
 READ_ONLY = "kieubao_read_only"
+# How long a writer waits for another before giving up with "database is locked".
+SQLITE_BUSY_S = 30
 
 
 def build_engine(url: str | URL) -> Engine:
@@ -85,7 +89,7 @@ def build_engine(url: str | URL) -> Engine:
         )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_S, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -95,16 +99,36 @@ def build_engine(url: str | URL) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_S * 1000}")
         cursor.close()
+
+    # SQLite has one writer at a time. The threads of one process queue for it here, handed
+    # on the moment it is free; left to SQLite they would poll for it in sleeps of up to
+    # 100 ms each, and a burst of small writes would crawl.
+    writer = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         # Take the write lock at the start: a deferred transaction that reads and then writes
         # fails at once with SQLITE_BUSY when another writer went first. Readers need no
         # lock at all under WAL, and must not queue behind a long write.
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        if not writer.acquire(timeout=SQLITE_BUSY_S):
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        conn.info["writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _release(conn: Any) -> None:
+        if conn.info.pop("writer", False):
+            writer.release()
 
     return engine
 

@@ -1,6 +1,5 @@
 """The web shell: templates, language, problem details and the pieces every page shares."""
 
-from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -11,7 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kieubao.platform import i18n
 from kieubao.platform.errors import Problem
@@ -65,21 +66,37 @@ class LoginRequired(Exception):
     """A page needs a signed-in user; API routes answer 401 instead."""
 
 
-def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def language(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+class Language:
+    """The viewer's language for the whole request: ?lang= (remembered in a cookie), the
+    cookie, or for the API the Accept-Language header. Plain ASGI: it adds no task and no
+    copy of the body to each request, as a BaseHTTPMiddleware would."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         asked = request.query_params.get("lang")
         locale = i18n.pick_locale(asked or request.cookies.get(LANG_COOKIE))
         if request.url.path.startswith("/api/") and not asked:
             # Programs get English unless they ask for Vietnamese.
             locale = i18n.accepted(request.headers.get("accept-language", ""))
+
+        async def remember(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                cookie = f"{LANG_COOKIE}={locale}; Max-Age={365 * 86400}; Path=/; SameSite=lax"
+                MutableHeaders(scope=message).append("set-cookie", cookie)
+            await send(message)
+
         with i18n.speaking(locale):
-            response = await call_next(request)
-        if asked:
-            response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
-        return response
+            await self.app(scope, receive, remember if asked else send)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(Language)
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> Response:

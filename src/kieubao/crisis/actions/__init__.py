@@ -11,6 +11,7 @@ from kieubao.crisis.actions.roster import (
     record_status,
     reply_link_token,
 )
+from kieubao.crisis.actions.self_reports import receive_self_report
 from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, save_feed_source
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "evaluate",
     "ingest",
     "open_crisis",
+    "receive_self_report",
     "record_status",
     "reply_link_token",
     "save_alert_rule",

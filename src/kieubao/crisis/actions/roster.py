@@ -56,7 +56,7 @@ def open_crisis(
     session.flush()
     after_id, added = 0, 0
     while ids := exposure.ids_in_area(session, area, after_id=after_id, limit=_PAGE):
-        added += _add(session, crisis, ids)
+        added += put_on_roster(session, crisis, ids)
         after_id = ids[-1]
     # The countries of the people found count too: a quake in one country shakes its neighbours.
     crisis.countries = sorted(set(crisis.countries) | _roster_countries(session, crisis))
@@ -77,8 +77,8 @@ def add_to_roster(
 ) -> int:
     """Put people on the roster by hand (lists from host authorities, employers, schools);
     those already on it stay as they are. Returns how many were added."""
-    _open(crisis)
-    added = _add(session, crisis, [c.id for c in citizens])
+    require_open(crisis)
+    added = put_on_roster(session, crisis, [c.id for c in citizens])
     audit.record(
         session, acting_user, "crisis.roster_added", "crisis", crisis.id, after={"added": added}
     )
@@ -86,7 +86,8 @@ def add_to_roster(
     return added
 
 
-def _add(session: Session, crisis: Crisis, ids: list[int]) -> int:
+def put_on_roster(session: Session, crisis: Crisis, ids: list[int]) -> int:
+    """Roster entries for those of ``ids`` not on it yet, without the commit."""
     present = set(
         session.scalars(
             select(RosterEntry.citizen_id).where(
@@ -120,7 +121,7 @@ def record_status(
     note: str | None = None,
 ) -> RosterEntry:
     """The latest word on one person, kept with who said it and when."""
-    _record(session, acting_user, entry, status, source, needs, by_relative, note)
+    note_status(session, acting_user, entry, status, source, needs, by_relative, note)
     commit(session)
     return entry
 
@@ -143,12 +144,12 @@ def bulk_status(
         )
     )
     for entry in entries:
-        _record(session, acting_user, entry, status, source, (), False, None)
+        note_status(session, acting_user, entry, status, source, (), False, None)
     commit(session)
     return len(entries)
 
 
-def _record(
+def note_status(
     session: Session,
     actor: Actor,
     entry: RosterEntry,
@@ -158,7 +159,8 @@ def _record(
     by_relative: bool,
     note: str | None,
 ) -> None:
-    _open(entry.crisis)
+    """A status change with its history and audit entry, without the commit."""
+    require_open(entry.crisis)
     if status not in ROSTER_STATUSES:
         raise Invalid("status", f"must be one of {', '.join(ROSTER_STATUSES)}")
     if source not in STATUS_SOURCES:
@@ -207,7 +209,7 @@ def entry_for_reply(session: Session, token: str) -> RosterEntry:
 
 
 def close_crisis(session: Session, *, acting_user: Actor, crisis: Crisis) -> Crisis:
-    _open(crisis)
+    require_open(crisis)
     crisis.status, crisis.closed_at = "closed", utcnow()
     audit.record(session, acting_user, "crisis.closed", "crisis", crisis.id)
     commit(session)
@@ -222,6 +224,6 @@ def _roster_countries(session: Session, crisis: Crisis) -> set[str]:
     )
 
 
-def _open(crisis: Crisis) -> None:
+def require_open(crisis: Crisis) -> None:
     if crisis.status != "open":
         raise Conflict("this crisis is closed: its roster is kept as it was")

@@ -1,6 +1,6 @@
-"""crisis response: crises and their rosters
+"""crisis response: crises, rosters and self-registrations
 
-Revision ID: 5642dc663cc3
+Revision ID: 72ade8de264d
 Revises: 3e1a9081dd93
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import kieubao.platform.crypto
 import kieubao.platform.db
 
-revision: str = "5642dc663cc3"
+revision: str = "72ade8de264d"
 down_revision: str | None = "3e1a9081dd93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -44,6 +44,27 @@ def upgrade() -> None:
     with op.batch_alter_table("crises", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_crises_hazard_id"), ["hazard_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_crises_status"), ["status"], unique=False)
+
+    op.create_table(
+        "crisis_self_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("crisis_id", sa.Integer(), nullable=False),
+        sa.Column("received_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("processed_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("citizen_ids", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["crisis_id"],
+            ["crises.id"],
+            name=op.f("fk_crisis_self_reports_crisis_id_crises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_crisis_self_reports")),
+    )
+    with op.batch_alter_table("crisis_self_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_crisis_self_reports_pending", ["crisis_id", "processed_at"], unique=False
+        )
 
     op.create_table(
         "roster_entries",
@@ -117,6 +138,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_roster_entries_citizen_id"))
 
     op.drop_table("roster_entries")
+    with op.batch_alter_table("crisis_self_reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_crisis_self_reports_pending")
+
+    op.drop_table("crisis_self_reports")
     with op.batch_alter_table("crises", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_crises_status"))
         batch_op.drop_index(batch_op.f("ix_crises_hazard_id"))
