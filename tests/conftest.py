@@ -61,8 +61,8 @@ def sqlite_engine(_settings: Path) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def postgres_engine(worker_id: str) -> Iterator[Engine]:
     postgres_available()
-    # One database per test worker, so parallel workers never share rows.
-    name = f"kieubao_test_{worker_id}"
+    # One database per test process, so parallel workers (and checkouts) never share rows.
+    name = f"kieubao_test_{worker_id}_{os.getpid()}"
     admin = db.build_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -3,6 +3,7 @@
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kieubao.crisis import actions, queries
@@ -213,7 +214,7 @@ def acknowledge(alert_id: int, session: SessionDep, officer: AnyOfficer) -> Aler
     return alert_out(alert)
 
 
-def crisis_out(session: SessionDep, crisis: Crisis, user: User) -> CrisisOut:
+def crisis_out(session: Session, crisis: Crisis, user: User) -> CrisisOut:
     counts = queries.roster_counts(session, crisis, scope_of(user))
     return CrisisOut(
         id=crisis.id,

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kieubao.platform.crypto import Encrypted
 from kieubao.platform.db import Base, Timestamped
 
 # Alert levels as GDACS and USGS PAGER name them, in rising order.
@@ -252,3 +253,48 @@ class SelfReport(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     processed_at: Mapped[datetime | None]
     citizen_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+TRANSPORT_KINDS = ("charter_flight", "commercial_seats", "bus", "ship")
+BOARDING = ("booked", "boarded", "no_show")
+
+
+class EvacuationLeg(Timestamped, Base):
+    """One way out: a charter flight, seats on commercial flights, a bus, with its capacity."""
+
+    __tablename__ = "evacuation_legs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crisis_id: Mapped[int] = mapped_column(ForeignKey("crises.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))  # flight number, bus company
+    assembly_point: Mapped[str] = mapped_column(String(300))
+    destination: Mapped[str] = mapped_column(String(200))
+    departs_at: Mapped[datetime]
+    capacity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="planned")  # departed, arrived
+
+    seats: Mapped[list["ManifestSeat"]] = relationship(
+        back_populates="leg", order_by="ManifestSeat.priority, ManifestSeat.id"
+    )
+
+
+class ManifestSeat(Base):
+    """A person on a leg's manifest: why they go first, their travel document, boarding."""
+
+    __tablename__ = "manifest_seats"
+    __table_args__ = (UniqueConstraint("leg_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leg_id: Mapped[int] = mapped_column(ForeignKey("evacuation_legs.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("roster_entries.id"), index=True)
+    priority: Mapped[int] = mapped_column(Integer)  # 0 first
+    document_checked: Mapped[bool] = mapped_column(default=False)
+    # A passport, or an emergency travel document the mission issued for the journey.
+    document_kind: Mapped[str | None] = mapped_column(String(30))
+    document_no: Mapped[str | None] = mapped_column(Encrypted(300))
+    boarding: Mapped[str] = mapped_column(String(10), default="booked")
+    handed_over_at: Mapped[datetime | None]
+
+    leg: Mapped[EvacuationLeg] = relationship(back_populates="seats")
+    entry: Mapped[RosterEntry] = relationship()

@@ -14,9 +14,11 @@ from kieubao.crisis.models import (
     AlertRecipient,
     AlertRule,
     Crisis,
+    EvacuationLeg,
     FeedSource,
     Hazard,
     HazardRevision,
+    ManifestSeat,
     RosterChange,
     RosterEntry,
 )
@@ -25,6 +27,7 @@ from kieubao.platform.db import utcnow
 from kieubao.platform.deps import Scope
 from kieubao.platform.errors import NotFound
 from kieubao.platform.models import User
+from kieubao.platform.text import fold
 from kieubao.registry import queries as registry
 from kieubao.registry.models import Citizen, Purpose
 
@@ -323,3 +326,59 @@ def roster_entry(
     if found is None or not scope.personal_data or not scope.covers(found[0].country):
         raise NotFound("roster entry")
     return found[0], found[1]
+
+
+def legs(session: Session, crisis: Crisis) -> list[EvacuationLeg]:
+    return list(
+        session.scalars(
+            select(EvacuationLeg)
+            .where(EvacuationLeg.crisis_id == crisis.id)
+            .order_by(EvacuationLeg.departs_at)
+        )
+    )
+
+
+def get_leg(session: Session, leg_id: int, scope: Scope) -> EvacuationLeg:
+    """A leg, for officers who answer for the crisis's countries (HQ: all)."""
+    leg = session.get(EvacuationLeg, leg_id)
+    crisis = session.get(Crisis, leg.crisis_id) if leg else None
+    if leg is None or crisis is None or not scope.personal_data:
+        raise NotFound("evacuation leg")
+    if scope.countries is not None and not set(crisis.countries) & scope.countries:
+        raise NotFound("evacuation leg")
+    return leg
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestLine:
+    """One passenger as an airline's manifest asks: the name as in the passport (capitals,
+    no diacritics), date of birth, sex, nationality and document."""
+
+    seat: ManifestSeat
+    citizen: Citizen
+    passport_name: str
+    date_of_birth: str
+    sex: str
+    nationality: str
+    document_kind: str
+    document_no: str
+
+
+def manifest(session: Session, leg: EvacuationLeg) -> list[ManifestLine]:
+    lines = []
+    for seat in leg.seats:
+        citizen = session.get(Citizen, seat.entry.citizen_id)
+        assert citizen is not None  # roster entries point at citizens (foreign key)
+        lines.append(
+            ManifestLine(
+                seat=seat,
+                citizen=citizen,
+                passport_name=fold(citizen.full_name).upper(),
+                date_of_birth=citizen.birth_date_text,
+                sex={"male": "M", "female": "F"}.get(str(citizen.sex), "X"),
+                nationality="VNM",
+                document_kind=seat.document_kind or "",
+                document_no=seat.document_no or "",
+            )
+        )
+    return lines

@@ -13,6 +13,8 @@ from babel.dates import format_datetime
 
 LOCALES = ("vi", "en")
 DEFAULT_LOCALE = "vi"
+# Times are shown in Vietnam's zone: the one every mission and headquarters share.
+HOME_ZONE = "Asia/Ho_Chi_Minh"
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
@@ -56,7 +58,12 @@ def accepted(header: str) -> str:
     return "en"
 
 
-def format_local(value: datetime | None, zone: str = "Asia/Ho_Chi_Minh") -> str:
+def in_home_zone(value: datetime) -> datetime:
+    """A time typed in a form without a zone is read as the console shows times: Hanoi's."""
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(HOME_ZONE))
+
+
+def format_local(value: datetime | None, zone: str = HOME_ZONE) -> str:
     if value is None:
         return ""
     return format_datetime(value.astimezone(ZoneInfo(zone)), "short", locale=current_locale.get())

@@ -1,6 +1,13 @@
 """Writes of the crisis domain: each owns its transaction and its audit entry."""
 
 from kieubao.crisis.actions.alerts import evaluate
+from kieubao.crisis.actions.evacuation import (
+    add_leg,
+    arrive,
+    board,
+    check_document,
+    fill_manifest,
+)
 from kieubao.crisis.actions.ingest import IngestResult, apply_reports, ingest
 from kieubao.crisis.actions.roster import (
     add_to_roster,
@@ -17,12 +24,17 @@ from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, sav
 __all__ = [
     "IngestResult",
     "acknowledge_alert",
+    "add_leg",
     "add_to_roster",
     "apply_reports",
+    "arrive",
+    "board",
     "bulk_status",
+    "check_document",
     "close_crisis",
     "entry_for_reply",
     "evaluate",
+    "fill_manifest",
     "ingest",
     "open_crisis",
     "receive_self_report",

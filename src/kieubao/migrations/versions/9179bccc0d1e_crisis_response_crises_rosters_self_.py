@@ -1,6 +1,6 @@
-"""crisis response: crises, rosters and self-registrations
+"""crisis response: crises, rosters, self-registrations and evacuation
 
-Revision ID: 72ade8de264d
+Revision ID: 9179bccc0d1e
 Revises: 3e1a9081dd93
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import kieubao.platform.crypto
 import kieubao.platform.db
 
-revision: str = "72ade8de264d"
+revision: str = "9179bccc0d1e"
 down_revision: str | None = "3e1a9081dd93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -67,6 +67,32 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "evacuation_legs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("crisis_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("assembly_point", sa.String(length=300), nullable=False),
+        sa.Column("destination", sa.String(length=200), nullable=False),
+        sa.Column("departs_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("created_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["crisis_id"],
+            ["crises.id"],
+            name=op.f("fk_evacuation_legs_crisis_id_crises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evacuation_legs")),
+    )
+    with op.batch_alter_table("evacuation_legs", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_evacuation_legs_crisis_id"), ["crisis_id"], unique=False
+        )
+
+    op.create_table(
         "roster_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("crisis_id", sa.Integer(), nullable=False),
@@ -98,6 +124,34 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_roster_entries_crisis_status", ["crisis_id", "status"], unique=False
         )
+
+    op.create_table(
+        "manifest_seats",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("leg_id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("document_checked", sa.Boolean(), nullable=False),
+        sa.Column("document_kind", sa.String(length=30), nullable=True),
+        sa.Column("document_no", kieubao.platform.crypto.Encrypted(length=300), nullable=True),
+        sa.Column("boarding", sa.String(length=10), nullable=False),
+        sa.Column("handed_over_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["roster_entries.id"],
+            name=op.f("fk_manifest_seats_entry_id_roster_entries"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["leg_id"],
+            ["evacuation_legs.id"],
+            name=op.f("fk_manifest_seats_leg_id_evacuation_legs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_manifest_seats")),
+        sa.UniqueConstraint("leg_id", "entry_id", name=op.f("uq_manifest_seats_leg_id")),
+    )
+    with op.batch_alter_table("manifest_seats", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_manifest_seats_entry_id"), ["entry_id"], unique=False)
 
     op.create_table(
         "roster_changes",
@@ -133,11 +187,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_roster_changes_entry_id"))
 
     op.drop_table("roster_changes")
+    with op.batch_alter_table("manifest_seats", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_manifest_seats_entry_id"))
+
+    op.drop_table("manifest_seats")
     with op.batch_alter_table("roster_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_roster_entries_crisis_status")
         batch_op.drop_index(batch_op.f("ix_roster_entries_citizen_id"))
 
     op.drop_table("roster_entries")
+    with op.batch_alter_table("evacuation_legs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_evacuation_legs_crisis_id"))
+
+    op.drop_table("evacuation_legs")
     with op.batch_alter_table("crisis_self_reports", schema=None) as batch_op:
         batch_op.drop_index("ix_crisis_self_reports_pending")
 
