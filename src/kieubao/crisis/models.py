@@ -298,3 +298,18 @@ class ManifestSeat(Base):
 
     leg: Mapped[EvacuationLeg] = relationship(back_populates="seats")
     entry: Mapped[RosterEntry] = relationship()
+
+
+class ContingencyPlan(Timestamped, Base):
+    """What a mission needs at hand when a crisis starts in its country, kept current."""
+
+    __tablename__ = "contingency_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), unique=True)
+    contacts: Mapped[str] = mapped_column(Text, default="")  # the mission's crisis cell
+    assembly_points: Mapped[str] = mapped_column(Text, default="")
+    partner_embassies: Mapped[str] = mapped_column(Text, default="")
+    host_authorities: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

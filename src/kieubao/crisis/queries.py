@@ -1,6 +1,7 @@
 """Reads of hazards, alerts, feed sources, who is exposed, and crisis rosters."""
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from kieubao.crisis.models import (
     Alert,
     AlertRecipient,
     AlertRule,
+    ContingencyPlan,
     Crisis,
     EvacuationLeg,
     FeedSource,
@@ -382,3 +384,17 @@ def manifest(session: Session, leg: EvacuationLeg) -> list[ManifestLine]:
             )
         )
     return lines
+
+
+def plans_for(session: Session, countries: Collection[str]) -> list[ContingencyPlan]:
+    return list(
+        session.scalars(
+            select(ContingencyPlan)
+            .where(ContingencyPlan.country.in_(list(countries)))
+            .order_by(ContingencyPlan.country)
+        )
+    )
+
+
+def plan_of(session: Session, country: str) -> ContingencyPlan | None:
+    return session.scalar(select(ContingencyPlan).where(ContingencyPlan.country == country))

@@ -9,6 +9,7 @@ from kieubao.crisis.actions.evacuation import (
     fill_manifest,
 )
 from kieubao.crisis.actions.ingest import IngestResult, apply_reports, ingest
+from kieubao.crisis.actions.plans import save_plan
 from kieubao.crisis.actions.roster import (
     add_to_roster,
     bulk_status,
@@ -42,4 +43,5 @@ __all__ = [
     "reply_link_token",
     "save_alert_rule",
     "save_feed_source",
+    "save_plan",
 ]

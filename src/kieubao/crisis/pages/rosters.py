@@ -1,4 +1,5 @@
-"""A crisis roster in the console: counts live, the call list, changes one by one or in bulk."""
+"""A crisis roster in the console: counts live, the call list, changes one by one or in bulk;
+the contingency plans of the countries concerned."""
 
 from io import BytesIO
 from typing import Annotated
@@ -7,9 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kieubao.crisis import actions, queries
+from kieubao.crisis.actions.plans import FIELDS as PLAN_FIELDS
 from kieubao.crisis.models import NEEDS, ROSTER_STATUSES
 from kieubao.platform import countries
 from kieubao.platform.deps import AnyOfficer, SessionDep, Staff, scope_of
+from kieubao.platform.errors import NotFound
 from kieubao.platform.web import render
 
 router = APIRouter(prefix="/console/crisis")
@@ -42,6 +45,7 @@ def crisis_page(
         counts=queries.roster_counts(session, crisis, scope),
         page=page,
         call_list=queries.call_list(session, crisis, scope, limit=20),
+        plans=queries.plans_for(session, crisis.countries),
         status=wanted or "",
         statuses=ROSTER_STATUSES,
         needs=NEEDS,
@@ -142,3 +146,31 @@ def export(crisis_id: int, session: SessionDep, officer: AnyOfficer) -> Response
 def _cell(text: str) -> str:
     # A name typed as "=HYPERLINK(...)" must stay text when the sheet is opened.
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@router.get("/plans/{country}", response_class=HTMLResponse)
+def plan_page(country: str, request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
+    code = country.upper()
+    if countries.get(code) is None:
+        raise NotFound("country")
+    return render(
+        request,
+        "crisis/plan.html",
+        country=code,
+        plan=queries.plan_of(session, code),
+        may_edit=scope_of(officer).covers(code),
+        country_name=countries.display_name,
+    )
+
+
+@router.post("/plans/{country}")
+async def save_plan(
+    country: str, request: Request, session: SessionDep, officer: AnyOfficer
+) -> Response:
+    code = country.upper()
+    if countries.get(code) is None:
+        raise NotFound("country")
+    form = await request.form()
+    texts = {field: str(form.get(field) or "") for field in PLAN_FIELDS}
+    actions.save_plan(session, acting_user=officer, country=code, texts=texts)
+    return RedirectResponse(f"/console/crisis/plans/{code}", status_code=303)
