@@ -73,6 +73,7 @@ class SmtpConnection:
         self.sender = settings.mail_from
         try:
             self.smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+            self.smtp.ehlo()
             if settings.smtp_starttls:
                 self.smtp.starttls()
             if settings.smtp_user:

@@ -118,12 +118,13 @@ def _disabled(session: Session, messages: Sequence[Message]) -> set[tuple[str, s
     for channel, addresses in by_channel.items():
         for start in range(0, len(addresses), CHUNK):
             found.update(
-                session.execute(
+                (channel, address)
+                for channel, address in session.execute(
                     select(DisabledAddress.channel, DisabledAddress.address).where(
                         DisabledAddress.channel == channel,
                         DisabledAddress.address.in_(addresses[start : start + CHUNK]),
                     )
-                ).tuples()
+                )
             )
     return found
 
