@@ -16,7 +16,7 @@ class _Handler:
         self.message_ids: Counter[str] = Counter()
         self.parser = BytesHeaderParser()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         for rcpt in envelope.rcpt_tos:
             self.recipients[rcpt] += 1
         headers = self.parser.parsebytes(envelope.content)
