@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["matching.py", "imports.py", "exposure.py", "alert_latency.py"]
+BENCHMARKS = ["matching.py", "imports.py", "exposure.py", "alert_latency.py", "fanout.py"]
 
 
 def main() -> int:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from bench.smtp_sink import Sink
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -219,31 +220,39 @@ def test_email_goes_over_one_smtp_session_with_a_stable_message_id(
     )
 
 
+RECEIPTS = "/api/v1/outbox/receipts/log"
+
+
+@pytest.fixture
+def provider(
+    app_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[dict[str, object]], Response]:
+    """The provider's side: receipts posted with the shared receipt token."""
+    monkeypatch.setattr(get_settings(), "outbox_receipt_secret", "s3cret-shared-with-provider")
+
+    def post(body: dict[str, object], url: str = RECEIPTS, token: str | None = None) -> Response:
+        headers = {"X-Receipt-Token": token or "s3cret-shared-with-provider"}
+        return app_client.post(url, json=body, headers=headers)
+
+    return post
+
+
 def test_a_provider_reports_delivery_and_bounces_and_a_bounced_address_is_disabled(
-    session: Session,
-    api: Callable[[User | None], TestClient],
-    admin: User,
-    log_channel: channels.LogChannel,
+    session: Session, provider: Callable[..., Response], log_channel: channels.LogChannel
 ) -> None:
     outbox.queue(session, send_key="yagi", kind="notice", context=NOTICE, messages=_messages(2))
     commit(session)
     first, second = _rows(session)
-    client = api(admin)
 
-    url = "/api/v1/outbox/receipts/log"
-    ok = client.post(
-        url,
-        json={"provider_id": first.provider_id, "status": "delivered"},
-    )
+    ok = provider({"provider_id": first.provider_id, "status": "delivered"})
     assert ok.status_code == 200 and ok.json()["status"] == "delivered"
-    bounce = client.post(
-        url,
-        json={
+    bounce = provider(
+        {
             "provider_id": second.provider_id,
             "status": "bounced",
             "reason": "550 no such user",
             "disable_address": True,
-        },
+        }
     )
     assert bounce.json()["status"] == "bounced"
 
@@ -259,28 +268,16 @@ def test_a_provider_reports_delivery_and_bounces_and_a_bounced_address_is_disabl
     assert again is not None and again.status is Status.failed and "bounce" in again.error
 
 
-def test_receipts_that_make_no_sense_are_refused(
-    session: Session,
-    api: Callable[[User | None], TestClient],
-    admin: User,
-    tokyo_officer: User,
+def test_receipts_that_make_no_sense_or_lack_the_token_are_refused(
+    session: Session, provider: Callable[..., Response]
 ) -> None:
-    url = "/api/v1/outbox/receipts/log"
-    unknown = api(admin).post(url, json={"provider_id": "nope", "status": "delivered"})
-    assert unknown.status_code == 404
-    wrong = api(admin).post(url, json={"provider_id": "x", "status": "queued"})
+    assert provider({"provider_id": "nope", "status": "delivered"}).status_code == 404
+    wrong = provider({"provider_id": "x", "status": "queued"})
     assert wrong.status_code == 422
     assert any("status" in str(e) for e in wrong.json()["errors"])
-    assert (
-        api(admin)
-        .post("/api/v1/outbox/receipts/fax", json={"provider_id": "x", "status": "failed"})
-        .status_code
-        == 404
-    )
-    assert (
-        api(tokyo_officer).post(url, json={"provider_id": "x", "status": "failed"}).status_code
-        == 403
-    )
+    failed = {"provider_id": "x", "status": "failed"}
+    assert provider(failed, url="/api/v1/outbox/receipts/fax").status_code == 404
+    assert provider(failed, token="guess").status_code == 403
 
 
 def test_the_console_lists_each_send_with_its_counts_in_both_languages(

@@ -76,6 +76,7 @@ class SmtpConnection:
             self.smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
             # Commands and the final "." are small writes: without this, Nagle's algorithm
             # and delayed ACKs cost tens of milliseconds a message.
+            assert self.smtp.sock is not None
             self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.smtp.ehlo()
             if settings.smtp_starttls:

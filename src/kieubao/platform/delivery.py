@@ -22,6 +22,7 @@ import os
 import socket
 import time
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import CursorResult, Update, or_, select, update
 from sqlalchemy.orm import Session
@@ -150,10 +151,8 @@ def send_batch(
             try:
                 if connection is None:
                     connection = channel.connect()
-                provider_id = connection.send(
-                    message,
-                    lambda m=message: _mark_sent(session, m.id, me),  # type: ignore[misc]
-                )
+                handed_over = partial(_mark_sent, session, message.id, me)
+                provider_id = connection.send(message, handed_over)
             except channels.Rejected as refusal:
                 _record_refusal(session, message.id, refusal)
                 commit(session)

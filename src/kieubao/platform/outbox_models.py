@@ -47,7 +47,7 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[Status] = mapped_column(
-        Enum(Status, native_enum=False, length=12), default=Status.queued
+        Enum(Status, name="outbox_status", native_enum=False, length=12), default=Status.queued
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     outbox_retry_base_s: float = 30.0
     # A claim older than this is taken back from a worker that went away without a trace.
     outbox_lease_s: float = 600.0
+    # Shared with the providers, who send it as X-Receipt-Token with delivery receipts.
+    outbox_receipt_secret: str | None = None
     # Jobs run inline (no worker) when true: tests, and one-process demos.
     jobs_immediate: bool = False
     session_days: int = 14

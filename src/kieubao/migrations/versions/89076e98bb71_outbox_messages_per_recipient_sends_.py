@@ -1,6 +1,6 @@
 """outbox: messages per recipient, sends, disabled addresses
 
-Revision ID: 777e96e50099
+Revision ID: 89076e98bb71
 Revises: 3e1a9081dd93
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import kieubao.platform.crypto
 import kieubao.platform.db
 
-revision: str = "777e96e50099"
+revision: str = "89076e98bb71"
 down_revision: str | None = "3e1a9081dd93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -60,7 +60,7 @@ def upgrade() -> None:
                 "delivered",
                 "failed",
                 "bounced",
-                name="status",
+                name="outbox_status",
                 native_enum=False,
                 length=12,
             ),
