@@ -19,7 +19,7 @@ from kieubao.platform import db, migrate, outbox
 from results import record
 from smtp_sink import Sink
 
-WORKERS = 2
+WORKERS = int(os.environ.get("FANOUT_WORKERS", "2"))
 CONTEXT = {"title": "Safety check", "text": "Reply SAFE or HELP."}
 
 
@@ -53,6 +53,7 @@ def engine_run(n: int, sink: Sink, var: Path) -> float:
             ],
         )
         db.commit(session)
+    print(f"queued in {time.perf_counter() - started:.2f}s", flush=True)
     code = "from kieubao.platform.delivery import drain; drain('email')"
     workers = [subprocess.Popen([sys.executable, "-c", code], env=env) for _ in range(WORKERS)]
     for worker in workers:

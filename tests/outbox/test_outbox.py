@@ -107,7 +107,7 @@ def test_an_unknown_channel_or_an_empty_address_is_refused(session: Session) -> 
         )
 
 
-class Refusing:
+class Refusing(channels.OneByOne):
     """A provider that answers every message with the same refusal."""
 
     name = "log"
@@ -118,11 +118,8 @@ class Refusing:
     def connect(self) -> channels.Connection:
         return self
 
-    def send(self, message: channels.Outgoing, handed_over: Callable[[], bool]) -> str | None:
+    def deliver(self, message: channels.Outgoing, prepared: bytes) -> str:
         raise channels.Rejected("421 try later", permanent=self.permanent)
-
-    def close(self) -> None:
-        return None
 
 
 def test_a_temporary_refusal_is_retried_later_and_gives_up_after_the_last_attempt(

@@ -1,24 +1,27 @@
-"""Channel adapters: how a rendered message leaves the outbox.
+"""Channel adapters: how rendered messages leave the outbox.
 
-Every adapter follows one rule that the outbox's guarantee rests on: it calls
-``handed_over()`` immediately before the last byte of a message is written (the SMTP
-end-of-data, the HTTP request), and writes that byte only if ``handed_over()`` returns
-True. ``handed_over`` commits the row as sent; so a message the provider could have
-accepted is always marked sent first, and nothing marked "sending" ever reached it.
+Every adapter follows one rule that the outbox's guarantee rests on: it brings a group of
+messages up to the point where only their last byte is left to write (the SMTP end-of-data,
+the HTTP request), calls ``handed_over(ids)``, and writes the last byte only of the messages
+that call gave back. ``handed_over`` commits those rows as sent; so a message the provider
+could have accepted is always marked sent first, and nothing marked "sending" reached it.
+One commit covers a whole group, which is what lets the workers keep up with a fan-out.
 """
 
 import logging
 import re
 import smtplib
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.policy import SMTP as SMTP_POLICY
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import formatdate
 from typing import Protocol
 
 import httpx
 
-from kieubao.platform.mail import compose
 from kieubao.platform.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -46,9 +49,14 @@ class Unconfirmed(Exception):
     """The message was handed over but no answer came back: it may have been accepted."""
 
 
+# What became of each message of a group: the provider's id, or why not. A message left
+# out was refused by ``handed_over`` (another worker holds it now) and was not sent.
+Outcome = str | Rejected | Unconfirmed
+HandedOver = Callable[[list[int]], set[int]]
+
+
 class Connection(Protocol):
-    def send(self, message: Outgoing, handed_over: Callable[[], bool]) -> str | None:
-        """Send one message; the provider's id for it, or None when handed_over refused."""
+    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]: ...
 
     def close(self) -> None: ...
 
@@ -65,13 +73,25 @@ def message_id(key: str) -> str:
     return f"<{safe}@kieubao>"
 
 
-class SmtpConnection:
-    """One SMTP session reused for a whole batch."""
+def mime_bytes(message: Outgoing, sender: str) -> bytes:
+    """The message as SMTP wants it: CRLF lines, dot-stuffed, without the final dot."""
+    mail = MIMEText(message.body, "plain", "utf-8")
+    mail["From"] = sender
+    mail["To"] = message.address
+    mail["Subject"] = Header(message.subject, "utf-8").encode()
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = message_id(message.key)
+    data = mail.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+class _Session:
+    """One SMTP session of a pool."""
 
     def __init__(self) -> None:
         settings = get_settings()
         assert settings.smtp_host
-        self.sender = settings.mail_from
         try:
             self.smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
             # Commands and the final "." are small writes: without this, Nagle's algorithm
@@ -81,43 +101,11 @@ class SmtpConnection:
             self.smtp.ehlo()
             if settings.smtp_starttls:
                 self.smtp.starttls()
+                self.smtp.ehlo()
             if settings.smtp_user:
                 self.smtp.login(settings.smtp_user, settings.smtp_password or "")
         except (OSError, smtplib.SMTPException) as exc:
             raise Rejected(f"SMTP server unreachable: {exc}", permanent=False) from exc
-
-    def send(self, message: Outgoing, handed_over: Callable[[], bool]) -> str | None:
-        mail = compose(message.address, message.subject, message.body, message_id(message.key))
-        data = mail.as_bytes(policy=SMTP_POLICY)
-        # Dot-stuffing, as smtplib.SMTP.data does, but we write the final "." ourselves.
-        data = re.sub(rb"(?m)^\.", b"..", data)
-        if not data.endswith(b"\r\n"):
-            data += b"\r\n"
-        try:
-            self._expect(self.smtp.mail(self.sender), 250)
-            self._expect(self.smtp.rcpt(message.address), 250, 251)
-            self._expect(self.smtp.docmd("DATA"), 354)
-            self.smtp.send(data)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise Rejected(f"SMTP connection lost: {exc}", permanent=False) from exc
-        if not handed_over():
-            # Ending the session without the final "." makes the server drop the message.
-            self.close()
-            return None
-        try:
-            self.smtp.send(b".\r\n")
-            code, reply = self.smtp.getreply()
-        except (OSError, smtplib.SMTPException) as exc:
-            raise Unconfirmed(str(exc)) from exc
-        self._expect((code, reply), 250)
-        return reply.decode("utf-8", "replace")[:200]
-
-    @staticmethod
-    def _expect(answer: tuple[int, bytes], *codes: int) -> None:
-        code, reply = answer
-        if code not in codes:
-            reason = f"{code} {reply.decode('utf-8', 'replace')}"
-            raise Rejected(reason, permanent=500 <= code < 600)
 
     def close(self) -> None:
         try:
@@ -126,32 +114,170 @@ class SmtpConnection:
             log.debug("closing an SMTP session that was already gone")
 
 
-class FileMailConnection:
-    """The demo's mailbox: files under var/mail, named by Message-ID."""
+def _refusal(code: int, reply: bytes) -> Rejected:
+    return Rejected(f"{code} {reply.decode('utf-8', 'replace')}", permanent=500 <= code < 600)
 
-    def send(self, message: Outgoing, handed_over: Callable[[], bool]) -> str | None:
-        mid = message_id(message.key)
-        mail = compose(message.address, message.subject, message.body, mid)
-        if not handed_over():
-            return None
-        name = mid.strip("<>").replace("@", "_")
-        get_settings().var_path("mail", f"{name}.eml").write_bytes(bytes(mail))
-        return mid
+
+class SmtpConnection:
+    """A few SMTP sessions used side by side: each step of a group's messages is written to
+    every session before any answer is read, so the waits for the server overlap."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.sender = get_settings().mail_from
+        self.sessions: list[_Session | None] = [None] * size
+
+    def _session(self, slot: int) -> _Session:
+        session = self.sessions[slot]
+        if session is None:
+            session = self.sessions[slot] = _Session()
+        return session
+
+    def _drop(self, slot: int) -> None:
+        session, self.sessions[slot] = self.sessions[slot], None
+        if session is not None:
+            session.close()
+
+    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        for start in range(0, len(messages), self.size):
+            outcomes.update(self._group(messages[start : start + self.size], handed_over))
+        return outcomes
+
+    def _group(self, group: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        live: dict[int, Outgoing] = {}  # slot -> message still on its way
+        for slot, message in enumerate(group):
+            try:
+                self._session(slot)
+                live[slot] = message
+            except Rejected as refusal:
+                outcomes[message.id] = refusal
+        sender = f"FROM:{smtplib.quoteaddr(self.sender)}"
+        self._wave(live, outcomes, lambda s, m: s.putcmd("mail", sender), (250,))
+        self._wave(
+            live,
+            outcomes,
+            lambda s, m: s.putcmd("rcpt", f"TO:{smtplib.quoteaddr(m.address)}"),
+            (250, 251),
+        )
+        self._wave(live, outcomes, lambda s, m: s.putcmd("data"), (354,))
+        self._wave(live, outcomes, lambda s, m: s.send(mime_bytes(m, self.sender)), None)
+        taken = handed_over([m.id for m in live.values()]) if live else set()
+        for slot in [s for s, m in live.items() if m.id not in taken]:
+            # Ending the session without the final "." makes the server drop the message.
+            del live[slot]
+            self._drop(slot)
+        for slot, message in list(live.items()):
+            try:
+                self._session(slot).smtp.send(b".\r\n")
+            except (OSError, smtplib.SMTPException) as exc:
+                outcomes[message.id] = Unconfirmed(str(exc))
+                del live[slot]
+                self._drop(slot)
+        for slot, message in live.items():
+            try:
+                code, reply = self._session(slot).smtp.getreply()
+            except (OSError, smtplib.SMTPException) as exc:
+                outcomes[message.id] = Unconfirmed(str(exc))
+                self._drop(slot)
+                continue
+            ok = code == 250
+            outcomes[message.id] = (
+                reply.decode("utf-8", "replace")[:200] if ok else (_refusal(code, reply))
+            )
+        return outcomes
+
+    def _wave(
+        self,
+        live: dict[int, Outgoing],
+        outcomes: dict[int, Outcome],
+        write: Callable[[smtplib.SMTP, Outgoing], object],
+        expected: tuple[int, ...] | None,
+    ) -> None:
+        """Write one step for every live message, then read every answer."""
+        for slot, message in list(live.items()):
+            try:
+                write(self._session(slot).smtp, message)
+            except (OSError, smtplib.SMTPException) as exc:
+                outcomes[message.id] = Rejected(f"SMTP connection lost: {exc}", permanent=False)
+                del live[slot]
+                self._drop(slot)
+        if expected is None:
+            return
+        for slot, message in list(live.items()):
+            smtp = self._session(slot).smtp
+            try:
+                code, reply = smtp.getreply()
+                if code not in expected:
+                    outcomes[message.id] = _refusal(code, reply)
+                    del live[slot]
+                    smtp.rset()
+            except (OSError, smtplib.SMTPException) as exc:
+                outcomes[message.id] = Rejected(f"SMTP connection lost: {exc}", permanent=False)
+                live.pop(slot, None)
+                self._drop(slot)
+
+    def close(self) -> None:
+        for slot in range(self.size):
+            self._drop(slot)
+
+
+class OneByOne(ABC):
+    """An adapter that sends a message at a time, behind the group interface."""
+
+    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        for message in messages:
+            try:
+                prepared = self.prepare(message)
+            except Rejected as refusal:
+                outcomes[message.id] = refusal
+                continue
+            if message.id not in handed_over([message.id]):
+                continue
+            try:
+                outcomes[message.id] = self.deliver(message, prepared)
+            except (Rejected, Unconfirmed) as failure:
+                outcomes[message.id] = failure
+        return outcomes
+
+    def prepare(self, message: Outgoing) -> bytes:
+        """Everything that can fail before the message is handed over."""
+        return b""
+
+    @abstractmethod
+    def deliver(self, message: Outgoing, prepared: bytes) -> str:
+        """Write the message's last byte; the provider's id for it."""
 
     def close(self) -> None:
         return None
+
+
+class FileMailConnection(OneByOne):
+    """The demo's mailbox: files under var/mail, named by Message-ID."""
+
+    def prepare(self, message: Outgoing) -> bytes:
+        return mime_bytes(message, get_settings().mail_from)
+
+    def deliver(self, message: Outgoing, prepared: bytes) -> str:
+        mid = message_id(message.key)
+        name = mid.strip("<>").replace("@", "_")
+        get_settings().var_path("mail", f"{name}.eml").write_bytes(prepared)
+        return mid
 
 
 class EmailChannel:
     name = "email"
 
     def connect(self) -> Connection:
-        if get_settings().smtp_host:
-            return SmtpConnection()
+        settings = get_settings()
+        if settings.smtp_host:
+            return SmtpConnection(settings.smtp_sessions)
         return FileMailConnection()
 
 
-class SmsGatewayConnection:
+class SmsGatewayConnection(OneByOne):
     """A generic HTTP SMS gateway: POST {to, text, reference} as JSON, answer {"id": ...}."""
 
     def __init__(self) -> None:
@@ -164,10 +290,8 @@ class SmsGatewayConnection:
         self.url = settings.sms_gateway_url
         self.http = httpx.Client(headers=headers, timeout=30)
 
-    def send(self, message: Outgoing, handed_over: Callable[[], bool]) -> str | None:
+    def deliver(self, message: Outgoing, prepared: bytes) -> str:
         payload = {"to": message.address, "text": message.body, "reference": message.key}
-        if not handed_over():
-            return None
         try:
             answer = self.http.post(self.url, json=payload)
         except httpx.ConnectError as exc:
@@ -176,7 +300,8 @@ class SmsGatewayConnection:
         except httpx.HTTPError as exc:
             raise Unconfirmed(str(exc)) from exc
         if answer.status_code >= 400:
-            raise Rejected(f"{answer.status_code} {answer.text[:200]}", permanent=True)
+            permanent = answer.status_code < 500 and answer.status_code != 429
+            raise Rejected(f"{answer.status_code} {answer.text[:200]}", permanent=permanent)
         try:
             return str(answer.json()["id"])
         except (ValueError, KeyError, TypeError) as exc:
@@ -193,21 +318,16 @@ class SmsChannel:
         return SmsGatewayConnection()
 
 
-class LogConnection:
+class LogConnection(OneByOne):
     """Keeps what it was given: for tests and dry runs."""
 
     def __init__(self, sent: list[Outgoing]) -> None:
         self.sent = sent
 
-    def send(self, message: Outgoing, handed_over: Callable[[], bool]) -> str | None:
-        if not handed_over():
-            return None
+    def deliver(self, message: Outgoing, prepared: bytes) -> str:
         self.sent.append(message)
         log.info("outbox message %s to %s: %s", message.key, message.address, message.subject)
         return f"log-{message.id}"
-
-    def close(self) -> None:
-        return None
 
 
 class LogChannel:

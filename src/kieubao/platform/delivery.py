@@ -22,7 +22,6 @@ import os
 import socket
 import time
 from datetime import datetime, timedelta
-from functools import partial
 
 from sqlalchemy import CursorResult, Update, or_, select, update
 from sqlalchemy.orm import Session
@@ -82,21 +81,6 @@ def claim(session: Session, channel: str, limit: int) -> list[channels.Outgoing]
     return sorted((channels.Outgoing(*row) for row in rows), key=lambda m: m.id)
 
 
-def _mark_sent(session: Session, message_id: int, me: str) -> bool:
-    taken = _changed(
-        session,
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.status == Status.sending,
-            OutboxMessage.claimed_by == me,
-        )
-        .values(status=Status.sent, sent_at=utcnow(), error=""),
-    )
-    commit(session)
-    return bool(taken)
-
-
 def _changed(session: Session, statement: Update) -> int:
     """How many rows an UPDATE changed."""
     result = session.execute(statement)
@@ -142,54 +126,63 @@ def send_batch(
 ) -> int:
     """Send a claimed batch over one connection; the number of messages handed over."""
     me = worker_name()
-    handed = 0
-    outcomes: dict[int, str] = {}
-    connection: channels.Connection | None = None
+    taken: set[int] = set()
+
+    def handed_over(ids: list[int]) -> set[int]:
+        mine = _mark_sent(session, me, ids)
+        taken.update(mine)
+        return mine
+
     try:
-        for message in batch:
-            pacer.wait()
-            try:
-                if connection is None:
-                    connection = channel.connect()
-                handed_over = partial(_mark_sent, session, message.id, me)
-                provider_id = connection.send(message, handed_over)
-            except channels.Rejected as refusal:
-                _record_refusal(session, message.id, refusal)
-                commit(session)
-                if not refusal.permanent and connection is not None:
-                    connection.close()
-                    connection = None
-                continue
-            except channels.Unconfirmed as exc:
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == message.id)
-                    .values(error=f"unconfirmed: {exc}"[:2000])
-                )
-                commit(session)
-                if connection is not None:
-                    connection.close()
-                connection = None
-                continue
-            if provider_id is None:
-                connection = None  # the adapter ended the session it could not finish
-                continue
-            handed += 1
-            outcomes[message.id] = provider_id
+        connection = channel.connect()
+    except channels.Rejected as refusal:
+        _record(session, {m.id: refusal for m in batch})
+        return 0
+    # A paced channel goes a message at a time; an unpaced one hands the adapter the batch.
+    step = 1 if pacer.interval else len(batch)
+    try:
+        for start in range(0, len(batch), step):
+            part = batch[start : start + step]
+            for _ in part:
+                pacer.wait()
+            _record(session, connection.send(part, handed_over))
     finally:
-        if connection is not None:
-            connection.close()
-        _record_provider_ids(session, outcomes)
-    return handed
+        connection.close()
+    return len(taken)
 
 
-def _record_provider_ids(session: Session, outcomes: dict[int, str]) -> None:
-    if outcomes:
-        session.execute(
-            update(OutboxMessage),
-            [{"id": i, "provider_id": p} for i, p in outcomes.items()],
+def _mark_sent(session: Session, me: str, ids: list[int]) -> set[int]:
+    """The commit before the last byte: of these rows, the ones this worker still holds."""
+    if not ids:
+        return set()
+    mine = session.scalars(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.status == Status.sending,
+            OutboxMessage.claimed_by == me,
         )
-        commit(session)
+        .values(status=Status.sent, sent_at=utcnow(), error="")
+        .returning(OutboxMessage.id)
+    ).all()
+    commit(session)
+    return set(mine)
+
+
+def _record(session: Session, outcomes: dict[int, channels.Outcome]) -> None:
+    accepted = [{"id": i, "provider_id": p} for i, p in outcomes.items() if isinstance(p, str)]
+    if accepted:
+        session.execute(update(OutboxMessage), accepted)
+    for message_id, outcome in outcomes.items():
+        if isinstance(outcome, channels.Rejected):
+            _record_refusal(session, message_id, outcome)
+        elif isinstance(outcome, channels.Unconfirmed):
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(error=f"unconfirmed: {outcome}"[:2000])
+            )
+    commit(session)
 
 
 def release_abandoned(session: Session) -> int:

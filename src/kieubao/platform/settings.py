@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    # SMTP sessions each outbox worker keeps open side by side.
+    smtp_sessions: int = 8
     # A generic SMS gateway: JSON POST {to, text, reference}, answering {"id": ...}.
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = None
