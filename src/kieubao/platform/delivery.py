@@ -5,16 +5,17 @@ The guarantee, exactly:
 * A claim moves a batch of due rows from "queued" to "sending" under the worker's name in
   one committed transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has a single
   writer), so two workers never hold the same row.
-* Just before a message's last byte goes to the provider, its row moves from "sending" (still
-  held by this worker) to "sent" in its own commit; only if that update took the row is the
-  byte written. A row in "sending" therefore never reached the provider, and taking it back
-  after its worker died can never send it twice.
-* Rows held by a worker that is gone (its process no longer exists on this host, or its claim
-  is older than ``outbox_lease_s``) go back to "queued".
-* The one message that can be lost is the one whose worker was killed between that commit and
-  the write of its last byte (a few microseconds): it is marked sent and never sent twice.
-  A provider that answers after the last byte with a refusal turns the row to failed, or back
-  to queued when the refusal is temporary.
+* The adapter brings a group of messages to the point where only their last byte is left
+  (the SMTP end-of-data, the HTTP request). Those rows then move from "sending" (still held
+  by this worker) to "sent" in one commit, and the last byte is written only for the rows
+  that update took. A row in "sending" therefore never reached the provider, and taking it
+  back after its worker died can never send it twice.
+* Rows held by a worker that is gone (its process no longer exists on this host, or its
+  claim is older than ``outbox_lease_s``) go back to "queued".
+* What can be lost: the messages of the one group whose worker was killed between that
+  commit and the write of their last bytes (a few microseconds); they are marked sent and
+  never sent twice. A refusal the provider gives after the last byte turns the row to
+  failed, or back to queued when it is temporary.
 """
 
 import logging
