@@ -16,6 +16,7 @@ from kieubao.platform.errors import Invalid
 from kieubao.platform.models import User
 from kieubao.platform.outbox import Message, OutboxMessage, Status
 from kieubao.platform.settings import get_settings
+from tests.personas import mails_to
 
 NOTICE = {"title": "Typhoon Yagi: stay indoors", "text": "Shelters are open in Da Nang."}
 
@@ -296,3 +297,13 @@ def test_the_console_lists_each_send_with_its_counts_in_both_languages(
     assert 'lang="vi"' in vietnamese.text
     assert i18n.translations("vi").gettext("Delivered") in vietnamese.text
     assert api(partner_analyst).get("/console/outbox").status_code == 403
+
+
+def test_without_an_smtp_server_email_lands_in_the_demo_mailbox(session: Session) -> None:
+    text = {**NOTICE, "text": ".\nA line that starts with a dot stays as written."}
+    messages = _messages(1, "email", language="en")
+    outbox.queue(session, send_key="demo", kind="notice", context=text, messages=messages)
+    commit(session)
+    [mail] = mails_to("person0@example.jp")
+    assert mail.startswith("Dear Nguyễn Văn 0,")
+    assert "\n.\nA line that starts with a dot stays as written." in mail.replace("\r\n", "\n")

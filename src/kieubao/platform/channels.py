@@ -74,15 +74,19 @@ def message_id(key: str) -> str:
 
 
 def mime_bytes(message: Outgoing, sender: str) -> bytes:
-    """The message as SMTP wants it: CRLF lines, dot-stuffed, without the final dot."""
+    """The message as an RFC 5322 document, CRLF lines."""
     mail = MIMEText(message.body, "plain", "utf-8")
     mail["From"] = sender
     mail["To"] = message.address
     mail["Subject"] = Header(message.subject, "utf-8").encode()
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = message_id(message.key)
-    data = mail.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    data = re.sub(rb"(?m)^\.", b"..", data)
+    return mail.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def smtp_data(document: bytes) -> bytes:
+    """What goes after DATA: dot-stuffed, CRLF-terminated, without the final dot."""
+    data = re.sub(rb"(?m)^\.", b"..", document)
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
@@ -162,7 +166,7 @@ class SmtpConnection:
             (250, 251),
         )
         self._wave(live, outcomes, lambda s, m: s.putcmd("data"), (354,))
-        self._wave(live, outcomes, lambda s, m: s.send(mime_bytes(m, self.sender)), None)
+        self._wave(live, outcomes, lambda s, m: s.send(smtp_data(mime_bytes(m, self.sender))), None)
         taken = handed_over([m.id for m in live.values()]) if live else set()
         for slot in [s for s, m in live.items() if m.id not in taken]:
             # Ending the session without the final "." makes the server drop the message.
