@@ -95,7 +95,7 @@ def _retry_at(attempts: int) -> datetime:
 
 
 def _record_refusal(session: Session, message_id: int, refusal: channels.Rejected) -> None:
-    row = session.get(OutboxMessage, message_id)
+    row = session.get(OutboxMessage, message_id, populate_existing=True)
     assert row is not None
     row.error = refusal.reason[:2000]
     row.claimed_by = None

@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     # A generic SMS gateway: JSON POST {to, text, reference}, answering {"id": ...}.
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = None
-    # Messages per second each outbox worker sends on a channel; 0 means no limit.
+    # Messages per second one delivery job sends on a channel (a worker runs one per
+    # thread); 0 means no limit.
     outbox_rates: dict[str, float] = Field(default_factory=lambda: {"email": 0.0, "sms": 20.0})
     outbox_batch: int = 200
     outbox_max_attempts: int = 6
