@@ -15,6 +15,16 @@ class _Handler:
         self.recipients: Counter[str] = Counter()
         self.message_ids: Counter[str] = Counter()
         self.parser = BytesHeaderParser()
+        # Addresses answered "550 no such user", as a real server answers unknown mailboxes.
+        self.unknown: set[str] = set()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         for rcpt in envelope.rcpt_tos:

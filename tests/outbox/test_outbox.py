@@ -307,3 +307,17 @@ def test_without_an_smtp_server_email_lands_in_the_demo_mailbox(session: Session
     [mail] = mails_to("person0@example.jp")
     assert mail.startswith("Dear Nguyễn Văn 0,")
     assert "\n.\nA line that starts with a dot stays as written." in mail.replace("\r\n", "\n")
+
+
+def test_an_unknown_mailbox_fails_alone_and_the_rest_of_the_group_is_delivered(
+    session: Session, sink: Sink
+) -> None:
+    sink.handler.unknown.add("person2@example.jp")
+    messages = _messages(12, "email")
+    outbox.queue(session, send_key="yagi", kind="notice", context=NOTICE, messages=messages)
+    commit(session)
+    rows = {r.address: r for r in _rows(session)}
+    refused = rows.pop("person2@example.jp")
+    assert refused.status is Status.failed and refused.error.startswith("550")
+    assert all(r.status is Status.sent for r in rows.values())
+    assert sorted(sink.recipients) == sorted(rows)
