@@ -8,6 +8,7 @@ could have accepted is always marked sent first, and nothing marked "sending" re
 One commit covers a whole group, which is what lets the workers keep up with a fan-out.
 """
 
+import base64
 import logging
 import re
 import smtplib
@@ -15,9 +16,8 @@ import socket
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.header import Header
-from email.mime.text import MIMEText
 from email.utils import formatdate
+from functools import lru_cache
 from typing import Protocol
 
 import httpx
@@ -73,15 +73,42 @@ def message_id(key: str) -> str:
     return f"<{safe}@kieubao>"
 
 
+_PLAIN_HEADER = re.compile(r"[!-~]+( [!-~]+)*")
+
+
+@lru_cache(maxsize=1024)
+def header_value(value: str) -> str:
+    """A header value as RFC 2047 wants it; computed once per distinct value, since most
+    messages of a send share their subject."""
+    if _PLAIN_HEADER.fullmatch(value) and "=?" not in value and len(value) < 900:
+        return value
+    words, chunk = [], b""
+    for char in value:
+        encoded = char.encode()
+        if len(chunk) + len(encoded) > 45:  # an encoded word stays under 75 characters
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode()}?=" for w in words)
+
+
 def mime_bytes(message: Outgoing, sender: str) -> bytes:
-    """The message as an RFC 5322 document, CRLF lines."""
-    mail = MIMEText(message.body, "plain", "utf-8")
-    mail["From"] = sender
-    mail["To"] = message.address
-    mail["Subject"] = Header(message.subject, "utf-8").encode()
-    mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = message_id(message.key)
-    return mail.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    """The message as an RFC 5322 document with a UTF-8 text body, CRLF lines. Built by
+    hand: the email package's classes cost a millisecond a message, the whole budget of a
+    fan-out."""
+    text = message.body.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+    head = (
+        f"From: {header_value(sender)}\r\n"
+        f"To: {message.address}\r\n"
+        f"Subject: {header_value(message.subject)}\r\n"
+        f"Date: {formatdate(localtime=False)}\r\n"
+        f"Message-ID: {message_id(message.key)}\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: text/plain; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    return head.encode() + base64.encodebytes(text).replace(b"\n", b"\r\n")
 
 
 def smtp_data(document: bytes) -> bytes:
