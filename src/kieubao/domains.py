@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-DOMAINS = ("registry", "crisis")
+DOMAINS = ("registry", "crisis", "outbox")
 
 
 def modules(kind: str) -> list[ModuleType]:
@@ -21,4 +21,5 @@ def modules(kind: str) -> list[ModuleType]:
 def load_models() -> None:
     importlib.import_module("kieubao.platform.models")
     importlib.import_module("kieubao.platform.audit")
+    importlib.import_module("kieubao.platform.outbox_models")
     modules("models")

@@ -24,6 +24,24 @@ class Settings(BaseSettings):
     mail_from: str = "kieubao@localhost"
     smtp_host: str | None = None
     smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    # SMTP sessions each outbox worker keeps open side by side.
+    smtp_sessions: int = 8
+    # A generic SMS gateway: JSON POST {to, text, reference}, answering {"id": ...}.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
+    # Messages per second one delivery job sends on a channel (a worker runs one per
+    # thread); 0 means no limit.
+    outbox_rates: dict[str, float] = Field(default_factory=lambda: {"email": 0.0, "sms": 20.0})
+    outbox_batch: int = 200
+    outbox_max_attempts: int = 6
+    outbox_retry_base_s: float = 30.0
+    # A claim older than this is taken back from a worker that went away without a trace.
+    outbox_lease_s: float = 600.0
+    # Shared with the providers, who send it as X-Receipt-Token with delivery receipts.
+    outbox_receipt_secret: str | None = None
     # Jobs run inline (no worker) when true: tests, and one-process demos.
     jobs_immediate: bool = False
     session_days: int = 14

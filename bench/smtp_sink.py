@@ -1,0 +1,69 @@
+"""A local SMTP server that counts what it is given, per recipient: the far end of the
+outbox's exactly-once test and of the fan-out benchmark."""
+
+import socket
+from collections import Counter
+from email.parser import BytesHeaderParser
+from types import TracebackType
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+class _Handler:
+    def __init__(self) -> None:
+        self.recipients: Counter[str] = Counter()
+        self.message_ids: Counter[str] = Counter()
+        self.parser = BytesHeaderParser()
+        # Addresses answered "550 no such user", as a real server answers unknown mailboxes.
+        self.unknown: set[str] = set()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for rcpt in envelope.rcpt_tos:
+            self.recipients[rcpt] += 1
+        headers = self.parser.parsebytes(envelope.content)
+        self.message_ids[str(headers["Message-ID"])] += 1
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Sink:
+    """``with Sink() as sink:`` serves on ``sink.port`` until the block ends."""
+
+    def __init__(self) -> None:
+        self.handler = _Handler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def recipients(self) -> Counter[str]:
+        return self.handler.recipients
+
+    @property
+    def received(self) -> int:
+        return sum(self.handler.recipients.values())
+
+    def __enter__(self) -> "Sink":
+        self.controller.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.controller.stop()

@@ -1,0 +1,110 @@
+"""Text messages through a generic HTTP gateway, against a local gateway that speaks its shape:
+POST {to, text, reference} as JSON with a bearer token, answered with {"id": ...}."""
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from bench.smtp_sink import free_port
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kieubao.platform import outbox
+from kieubao.platform.db import commit
+from kieubao.platform.outbox import Message, OutboxMessage, Status
+from kieubao.platform.settings import get_settings
+
+TOKEN = "gateway-token"
+
+
+class Gateway(ThreadingHTTPServer):
+    answer_status = 200
+    received: list[dict[str, str]]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Gateway
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        authorised = self.headers.get("Authorization") == f"Bearer {TOKEN}"
+        status = self.server.answer_status if authorised else 401
+        if status == 200:
+            self.server.received.append(body)
+            reply = {"id": f"gw-{len(self.server.received)}"}
+        else:
+            reply = {"error": "refused"}
+        data = json.dumps(reply).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
+    server = Gateway(("127.0.0.1", free_port()), _Handler)
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(
+        get_settings(), "sms_gateway_url", f"http://127.0.0.1:{server.server_port}/messages"
+    )
+    monkeypatch.setattr(get_settings(), "sms_gateway_token", TOKEN)
+    monkeypatch.setitem(get_settings().outbox_rates, "sms", 0.0)
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _queue(session: Session, n: int = 2) -> list[OutboxMessage]:
+    outbox.queue(
+        session,
+        send_key="sms-check",
+        kind="notice",
+        context={"title": "Safety check", "text": "Reply AN TOAN or CAN GIUP."},
+        messages=[
+            Message(f"sms-check:{i}", "sms", f"+8190000000{i}", "vi", {"name": f"Lan {i}"})
+            for i in range(n)
+        ],
+    )
+    commit(session)
+    return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_text_messages_reach_the_gateway_once_each_with_its_ids_kept(
+    session: Session, gateway: Gateway
+) -> None:
+    rows = _queue(session)
+    assert [r["to"] for r in gateway.received] == ["+81900000000", "+81900000001"]
+    assert gateway.received[0]["reference"] == "sms-check:0"
+    assert "Reply AN TOAN or CAN GIUP." in gateway.received[0]["text"]
+    assert [(r.status, r.provider_id) for r in rows] == [
+        (Status.sent, "gw-1"),
+        (Status.sent, "gw-2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"), [(400, Status.failed), (503, Status.queued), (429, Status.queued)]
+)
+def test_a_gateway_refusal_fails_or_waits_for_a_retry(
+    session: Session, gateway: Gateway, answer: int, expected: Status
+) -> None:
+    gateway.answer_status = answer
+    [row] = _queue(session, 1)
+    assert row.status is expected and str(answer) in row.error
+
+
+def test_an_unreachable_gateway_is_tried_again_later(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "sms_gateway_url", f"http://127.0.0.1:{free_port()}/")
+    [row] = _queue(session, 1)
+    assert row.status is Status.queued and "unreachable" in row.error

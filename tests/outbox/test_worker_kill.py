@@ -1,0 +1,98 @@
+"""The proof the outbox promises: a worker killed in the middle of a 10,000-message fan-out
+and started again delivers to each recipient exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bench.smtp_sink import Sink
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kieubao.platform import audit, db, migrate, outbox
+from kieubao.platform.outbox import Message, OutboxMessage, Status
+
+FANOUT = 10_000
+KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
+
+
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen([KIEUBAO, "worker"], env=env, stdout=out, stderr=out)
+
+
+def _wait_for(condition: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.xdist_group("outbox-kill")
+def test_a_worker_killed_mid_fanout_and_restarted_delivers_each_message_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path}/kieubao.db"
+    engine = db.build_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection)
+    monkeypatch.setattr(outbox, "enqueue", lambda *a, **k: None)  # the worker starts it
+    with Session(engine) as session:
+        outbox.queue(
+            session,
+            send_key="drill",
+            kind="notice",
+            context={"title": "Safety check", "text": "Are you safe?"},
+            messages=[
+                Message(f"drill:{i}", "email", f"p{i}@example.vn", "vi", {"name": f"P{i}"})
+                for i in range(FANOUT)
+            ],
+        )
+        audit.record(session, audit.System("tests"), "outbox.drill", "send", "drill")
+        db.commit(session)
+
+    def settled() -> int:
+        with Session(engine) as session:
+            return (
+                session.scalar(
+                    select(func.count()).where(
+                        OutboxMessage.status.in_([Status.queued, Status.sending])
+                    )
+                )
+                or 0
+            )
+
+    log = tmp_path / "worker.log"
+    with Sink() as sink:
+        env = {
+            **os.environ,
+            "KIEUBAO_VAR_DIR": str(tmp_path),
+            "KIEUBAO_DATABASE_URL": url,
+            "KIEUBAO_SMTP_HOST": "127.0.0.1",
+            "KIEUBAO_SMTP_PORT": str(sink.port),
+            "KIEUBAO_JOBS_IMMEDIATE": "false",
+        }
+        first = _worker(env, log)
+        try:
+            _wait_for(lambda: sink.received >= FANOUT // 3, timeout=40)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        at_kill = sink.received
+        assert at_kill < FANOUT, "the worker finished before it could be killed"
+
+        second = _worker(env, log)
+        try:
+            _wait_for(lambda: settled() == 0, timeout=40)
+        finally:
+            second.terminate()
+            second.wait(timeout=10)
+
+    assert sink.received == FANOUT, log.read_text()[-2000:]
+    assert set(sink.recipients) == {f"p{i}@example.vn" for i in range(FANOUT)}
+    assert max(sink.recipients.values()) == 1
+    engine.dispose()
