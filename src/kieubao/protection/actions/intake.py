@@ -49,14 +49,17 @@ class Intake:
     appended: bool
 
 
+def bundled_types() -> list[dict[str, Any]]:
+    """The case types the ministry starts with (data/case_types.json)."""
+    path = resources.files("kieubao.protection").joinpath("data/case_types.json")
+    return list(json.loads(path.read_text("utf-8")))
+
+
 def load_case_types(session: Session, *, acting_user: Actor) -> int:
     """Create or refresh the case types bundled with the application; returns how many
     changed. Types an admin added are left as they are."""
-    seeds = json.loads(
-        resources.files("kieubao.protection").joinpath("data/case_types.json").read_text("utf-8")
-    )
     changed = 0
-    for seed in seeds:
+    for seed in bundled_types():
         case_type = session.scalar(select(CaseType).where(CaseType.code == seed["code"]))
         before = _type_state(case_type) if case_type else None
         case_type = case_type or CaseType(code=seed["code"])
