@@ -4,7 +4,7 @@ from kieubao.platform import i18n
 from kieubao.platform.db import utcnow
 from kieubao.platform.i18n import gettext as _
 from kieubao.protection import queries
-from kieubao.protection.models import Case, Status
+from kieubao.protection.models import Case, LiaisonKind, Severity, Status
 from kieubao.protection.schemas import (
     CaseOut,
     CaseSummary,
@@ -107,3 +107,37 @@ def track_out(case: Case) -> TrackOut:
         if step
         else None,
     )
+
+
+def severity_label(severity: Severity) -> str:
+    return {
+        Severity.life_at_risk: _("Life at risk"),
+        Severity.liberty: _("Liberty"),
+        Severity.property: _("Property"),
+        Severity.information: _("Information"),
+    }[severity]
+
+
+def liaison_label(kind: LiaisonKind) -> str:
+    return {
+        LiaisonKind.note_verbale: _("Note verbale"),
+        LiaisonKind.call: _("Call"),
+        LiaisonKind.meeting: _("Meeting"),
+        LiaisonKind.reply: _("Reply"),
+    }[kind]
+
+
+def event_label(kind: str) -> str:
+    labels = {
+        "opened": _("Case opened"),
+        "report_added": _("Another report added"),
+        "status": _("Status changed"),
+        "triaged": _("Triage confirmed"),
+        "note": _("Internal note"),
+        "message": _("Message to the reporter"),
+        "liaison": _("Liaison logged"),
+        "step_done": _("Step done"),
+        "assigned": _("Assigned"),
+        "escalated": _("Escalated"),
+    }
+    return labels.get(kind, kind)
