@@ -135,3 +135,20 @@ def test_triage_reads_english_and_unaccented_vietnamese() -> None:
     assert triage.guess("me toi qua doi o Dai Bac", TYPES).case_type == "death"
     urgent = triage.guess("anh ấy bị tai nạn, đang nguy kịch", TYPES)
     assert urgent.severity == "life_at_risk"
+
+
+def test_a_case_moves_only_along_its_states(
+    open_case: Callable[..., Intake],
+    tokyo_officer: User,
+    api: Callable[[User | None], TestClient],
+) -> None:
+    number = open_case().case.number
+    client = api(tokyo_officer)
+    skipped = client.post(f"/api/v1/cases/{number}/status", json={"status": "closed"})
+    assert skipped.status_code == 409
+    client.post(f"/api/v1/cases/{number}/triage", json={})
+    for status in ("in_progress", "waiting", "resolved", "closed"):
+        moved = client.post(f"/api/v1/cases/{number}/status", json={"status": status})
+        assert moved.json()["status"] == status
+    reopened = client.post(f"/api/v1/cases/{number}/status", json={"status": "in_progress"})
+    assert reopened.status_code == 409
