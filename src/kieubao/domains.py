@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-DOMAINS = ("registry", "crisis", "outbox")
+DOMAINS = ("registry", "protection", "crisis", "outbox")
 
 
 def modules(kind: str) -> list[ModuleType]:

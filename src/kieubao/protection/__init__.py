@@ -1,0 +1,1 @@
+"""Citizen protection (bảo hộ công dân): cases from every channel, worked by procedure."""

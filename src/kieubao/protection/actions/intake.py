@@ -1,0 +1,281 @@
+"""Intake: every channel opens a case here, or adds its report to the case it repeats."""
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kieubao.platform import audit, missions
+from kieubao.platform.audit import Actor
+from kieubao.platform.db import commit, utcnow
+from kieubao.platform.errors import Invalid
+from kieubao.platform.i18n import gettext as _
+from kieubao.platform.missions_data import mission_for
+from kieubao.platform.security import hash_password
+from kieubao.platform.text import fold, nfc
+from kieubao.protection import procedure, triage
+from kieubao.protection.actions.working import escalate
+from kieubao.protection.models import (
+    OPEN,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CaseReporter,
+    CaseStep,
+    CaseSubject,
+    CaseType,
+    Channel,
+    DeadlineUnit,
+    Severity,
+    Status,
+)
+from kieubao.protection.schemas import CaseIn
+from kieubao.registry import matching
+
+# A second report of the same person, type and country within this window is the same case.
+DEDUP_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Intake:
+    case: Case
+    pin: str
+    appended: bool
+
+
+def bundled_types() -> list[dict[str, Any]]:
+    """The case types the ministry starts with (data/case_types.json)."""
+    path = resources.files("kieubao.protection").joinpath("data/case_types.json")
+    return list(json.loads(path.read_text("utf-8")))
+
+
+def load_case_types(session: Session, *, acting_user: Actor) -> int:
+    """Create or refresh the case types bundled with the application; returns how many
+    changed. Types an admin added are left as they are."""
+    changed = 0
+    for seed in bundled_types():
+        case_type = session.scalar(select(CaseType).where(CaseType.code == seed["code"]))
+        before = _type_state(case_type) if case_type else None
+        case_type = case_type or CaseType(code=seed["code"])
+        for field in ("name_vi", "name_en", "keywords", "fields", "procedure"):
+            setattr(case_type, field, seed[field])
+        case_type.default_severity = Severity(seed["default_severity"])
+        session.add(case_type)
+        session.flush()
+        if before != (after := _type_state(case_type)):
+            audit.record(
+                session,
+                acting_user,
+                "case_type.seeded",
+                "case_type",
+                case_type.code,
+                before=before,
+                after=after,
+            )
+            changed += 1
+    commit(session)
+    return changed
+
+
+def _type_state(case_type: CaseType) -> dict[str, Any]:
+    return {
+        "names": [case_type.name_vi, case_type.name_en],
+        "severity": str(case_type.default_severity),
+        "keywords": case_type.keywords,
+        "fields": case_type.fields,
+        "procedure": case_type.procedure,
+    }
+
+
+def active_types(session: Session) -> list[CaseType]:
+    return list(session.scalars(select(CaseType).where(CaseType.active).order_by(CaseType.id)))
+
+
+def next_number(session: Session, year: int) -> str:
+    """BH-YYYY-NNNNNN, gap-free within the year: the counter row is locked by the update."""
+    for _attempt in range(2):
+        last = session.scalar(
+            update(CaseCounter)
+            .where(CaseCounter.year == year)
+            .values(last=CaseCounter.last + 1)
+            .returning(CaseCounter.last)
+        )
+        if last is not None:
+            return f"BH-{year}-{last:06d}"
+        try:
+            with session.begin_nested():
+                session.add(CaseCounter(year=year, last=1))
+            return f"BH-{year}-{1:06d}"
+        except IntegrityError:
+            continue  # another intake started the year first
+    raise RuntimeError("case counter could not be advanced")
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def open_case(
+    session: Session,
+    *,
+    acting_user: Actor,
+    report: CaseIn,
+    channel: Channel,
+    severity: Severity | None = None,
+) -> Intake:
+    """A report becomes a case: triaged, routed to the mission, its procedure's deadlines set.
+
+    A report of the same subject, type and country as an open case of the last days is
+    added to that case instead; its reporter gets a PIN of their own for it.
+    """
+    types = active_types(session)
+    guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
+    code = report.case_type or guess.case_type
+    case_type = next((t for t in types if t.code == code), None)
+    if report.case_type and case_type is None:
+        raise Invalid("case_type", _("unknown case type '{code}'").format(code=report.case_type))
+    if case_type is None:
+        # Nothing in the words says what happened: the officer will type it at triage.
+        case_type = next(t for t in types if t.code == "missing_contact")
+    _check_fields(case_type, report.details)
+    now = utcnow()
+    name_key = fold(report.subject.full_name)
+    pin = new_pin()
+    reporter = CaseReporter(
+        name=nfc(report.reporter.name),
+        phone=report.reporter.phone,
+        email=str(report.reporter.email or ""),
+        relation=report.reporter.relation,
+        channel=channel,
+        pin_hash=hash_password(pin),
+    )
+    existing = _same_case(session, case_type, report, name_key, now)
+    if existing is not None:
+        existing.reporters.append(reporter)
+        existing.events.append(
+            CaseEvent(
+                kind="report_added",
+                text=report.description,
+                data={"channel": str(channel), "reporter": reporter.name},
+                actor_id=acting_user.id,
+            )
+        )
+        session.flush()
+        audit.record(session, acting_user, "case.report_added", "case", existing.number)
+        commit(session)
+        return Intake(existing, pin, appended=True)
+
+    mission_code = mission_for(report.country, report.city)
+    mission = missions.by_code(session, mission_code) if mission_code else None
+    case = Case(
+        number=next_number(session, now.year),
+        case_type=case_type,
+        status=Status.new,
+        severity=severity or guess.severity,
+        country=report.country,
+        city=report.city,
+        mission=mission,
+        channel=channel,
+        description=report.description,
+        details=dict(report.details),
+        triage={
+            "case_type": guess.case_type,
+            "severity": str(guess.severity),
+            "mission": mission_code,
+            "keywords": list(guess.keywords),
+        },
+        created_by_id=acting_user.id,
+    )
+    case.reporters.append(reporter)
+    case.subjects.append(_subject(session, report, name_key))
+    case.steps.extend(_steps(case_type, now))
+    case.events.append(
+        CaseEvent(
+            kind="opened",
+            public=True,
+            data={"channel": str(channel)},
+            actor_id=acting_user.id,
+        )
+    )
+    session.add(case)
+    session.flush()
+    audit.record(
+        session,
+        acting_user,
+        "case.opened",
+        "case",
+        case.number,
+        after={"type": case_type.code, "country": case.country, "severity": str(case.severity)},
+    )
+    if case.severity is Severity.life_at_risk:
+        escalate(session, acting_user=acting_user, case=case, step=None)
+    commit(session)
+    return Intake(case, pin, appended=False)
+
+
+def _check_fields(case_type: CaseType, details: dict[str, str]) -> None:
+    known = {f["name"]: f for f in case_type.fields}
+    for name in details:
+        if name not in known:
+            raise Invalid(f"details.{name}", _("not a field of this case type"))
+    for name, field in known.items():
+        if field.get("required") and not details.get(name, "").strip():
+            raise Invalid(f"details.{name}", _("this field is required"))
+
+
+def _same_case(
+    session: Session, case_type: CaseType, report: CaseIn, name_key: str, now: datetime
+) -> Case | None:
+    candidates = session.scalars(
+        select(Case)
+        .join(CaseSubject)
+        .where(
+            Case.case_type_id == case_type.id,
+            Case.country == report.country,
+            Case.status.in_(OPEN),
+            Case.created_at >= now - DEDUP_WINDOW,
+            CaseSubject.name_key == name_key,
+        )
+        .order_by(Case.id)
+    )
+    born = report.subject.date_of_birth
+    for case in candidates:
+        dates = {s.date_of_birth for s in case.subjects if s.name_key == name_key}
+        # Two different dates of birth are two people of the same name.
+        if born is None or None in dates or born in dates:
+            return case
+    return None
+
+
+def _subject(session: Session, report: CaseIn, name_key: str) -> CaseSubject:
+    found = matching.match(
+        session,
+        name=report.subject.full_name,
+        date_of_birth=report.subject.date_of_birth,
+        country=report.country,
+    )
+    return CaseSubject(
+        full_name=nfc(report.subject.full_name),
+        date_of_birth=report.subject.date_of_birth,
+        name_key=name_key,
+        citizen_id=found.best.id if found.best else None,
+    )
+
+
+def _steps(case_type: CaseType, start: datetime) -> list[CaseStep]:
+    return [
+        CaseStep(
+            position=i,
+            code=step["code"],
+            name_vi=step["name_vi"],
+            name_en=step["name_en"],
+            due_at=procedure.due(start, int(step["amount"]), DeadlineUnit(step["unit"])),
+        )
+        for i, step in enumerate(case_type.procedure)
+    ]

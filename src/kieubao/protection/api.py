@@ -1,0 +1,154 @@
+"""Citizen protection cases over JSON, under /api/v1."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+
+from kieubao.platform import audit
+from kieubao.platform.deps import AnyOfficer, Anyone, SessionDep, Staff
+from kieubao.platform.errors import Invalid, NotFound
+from kieubao.platform.i18n import gettext as _
+from kieubao.platform.models import OFFICER_ROLES, User
+from kieubao.protection import actions, limits, queries, views
+from kieubao.protection.models import Channel, Status
+from kieubao.protection.schemas import (
+    AssignIn,
+    CaseIn,
+    CaseOut,
+    CaseSummary,
+    CountsOut,
+    IntakeOut,
+    LiaisonIn,
+    NoteIn,
+    OfficerCaseIn,
+    OfficerIntakeOut,
+    StatusIn,
+    TrackOut,
+    TriageIn,
+)
+
+router = APIRouter(tags=["citizen protection"])
+
+Number = Annotated[str, Query(min_length=6, max_length=20)]
+Pin = Annotated[str, Query(min_length=4, max_length=12)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/cases", response_model=IntakeOut, status_code=201)
+def report_case(body: CaseIn, request: Request, session: SessionDep, user: Anyone) -> IntakeOut:
+    """Public intake, no account needed: the reporter keeps the case number and the PIN."""
+    limits.intake.hit(client_ip(request))
+    acting = user or audit.System(f"public intake {client_ip(request)}")
+    intake = actions.open_case(session, acting_user=acting, report=body, channel=Channel.api)
+    return IntakeOut(case_number=intake.case.number, pin=intake.pin)
+
+
+@router.post("/cases/intake", response_model=OfficerIntakeOut, status_code=201)
+def record_case(body: OfficerCaseIn, session: SessionDep, officer: AnyOfficer) -> OfficerIntakeOut:
+    """A case an officer records (a call to the hotline, a visit, a note from the host)."""
+    intake = actions.open_case(
+        session, acting_user=officer, report=body, channel=body.channel, severity=body.severity
+    )
+    return OfficerIntakeOut(
+        id=intake.case.id,
+        case_number=intake.case.number,
+        pin=intake.pin,
+        appended=intake.appended,
+    )
+
+
+@router.get("/cases/track", response_model=TrackOut)
+def track_case(
+    number: Number, pin: Pin, request: Request, session: SessionDep, user: Anyone
+) -> TrackOut:
+    """What the reporter may read of their case; wrong PINs are limited per case and per IP."""
+    keys = (f"case:{number.strip().upper()}", f"ip:{client_ip(request)}")
+    for key in keys:
+        limits.wrong_pin.check(key)
+    case = queries.track(session, number=number, pin=pin)
+    if case is None:
+        for key in keys:
+            limits.wrong_pin.record(key)
+        raise NotFound(_("a case with this number and PIN"))
+    return views.track_out(case)
+
+
+@router.get("/cases/counts", response_model=CountsOut)
+def case_counts(session: SessionDep, user: Staff) -> CountsOut:
+    """Cases counted by type, status and country: all a partner agency may see."""
+    return CountsOut(**queries.counts(session, user))
+
+
+@router.get("/cases", response_model=list[CaseSummary])
+def list_cases(
+    session: SessionDep,
+    officer: AnyOfficer,
+    status: Status | None = None,
+    open_only: bool = True,
+    limit: int = Query(100, ge=1, le=500),
+) -> list[CaseSummary]:
+    found = queries.cases(session, officer, status=status, open_only=open_only, limit=limit)
+    return [views.summary(case, late) for case, late in found]
+
+
+@router.get("/cases/{number}", response_model=CaseOut)
+def get_case(number: str, session: SessionDep, officer: AnyOfficer) -> CaseOut:
+    return views.case_out(queries.get_case(session, officer, number=number))
+
+
+@router.post("/cases/{number}/triage", response_model=CaseOut)
+def triage_case(number: str, body: TriageIn, session: SessionDep, officer: AnyOfficer) -> CaseOut:
+    """Confirm what auto-triage guessed (an empty body), or correct it."""
+    case = queries.get_case(session, officer, number=number)
+    return views.case_out(
+        actions.confirm_triage(session, acting_user=officer, case=case, decision=body)
+    )
+
+
+@router.post("/cases/{number}/status", response_model=CaseOut)
+def change_status(number: str, body: StatusIn, session: SessionDep, officer: AnyOfficer) -> CaseOut:
+    case = queries.get_case(session, officer, number=number)
+    return views.case_out(
+        actions.set_status(
+            session, acting_user=officer, case=case, status=body.status, note=body.note
+        )
+    )
+
+
+@router.post("/cases/{number}/notes", response_model=CaseOut, status_code=201)
+def add_note(number: str, body: NoteIn, session: SessionDep, officer: AnyOfficer) -> CaseOut:
+    """An internal note, or with ``public`` a message the reporter reads when tracking."""
+    case = queries.get_case(session, officer, number=number)
+    return views.case_out(
+        actions.add_note(
+            session, acting_user=officer, case=case, text=body.text, public=body.public
+        )
+    )
+
+
+@router.post("/cases/{number}/liaisons", response_model=CaseOut, status_code=201)
+def log_liaison(number: str, body: LiaisonIn, session: SessionDep, officer: AnyOfficer) -> CaseOut:
+    """A note verbale, call, meeting or reply exchanged with the host authorities."""
+    case = queries.get_case(session, officer, number=number)
+    actions.log_liaison(session, acting_user=officer, case=case, entry=body)
+    return views.case_out(case)
+
+
+@router.post("/cases/{number}/steps/{code}/done", response_model=CaseOut)
+def complete_step(number: str, code: str, session: SessionDep, officer: AnyOfficer) -> CaseOut:
+    case = queries.get_case(session, officer, number=number)
+    actions.complete_step(session, acting_user=officer, case=case, code=code)
+    return views.case_out(case)
+
+
+@router.post("/cases/{number}/assign", response_model=CaseOut)
+def assign_case(number: str, body: AssignIn, session: SessionDep, officer: AnyOfficer) -> CaseOut:
+    case = queries.get_case(session, officer, number=number)
+    assignee = session.scalar(select(User).where(User.email == str(body.officer_email).lower()))
+    if assignee is None or assignee.role not in OFFICER_ROLES:
+        raise Invalid("officer_email", _("no officer with this email"))
+    return views.case_out(actions.assign(session, acting_user=officer, case=case, officer=assignee))

@@ -1,0 +1,244 @@
+"""Protection pages: the public report and tracking on the portal, case work in the console."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from kieubao.platform import audit, countries, missions
+from kieubao.platform.db import utcnow
+from kieubao.platform.deps import AnyOfficer, Anyone, SessionDep
+from kieubao.platform.errors import Problem
+from kieubao.platform.i18n import gettext as _
+from kieubao.platform.models import User
+from kieubao.platform.web import render
+from kieubao.protection import actions, forms, limits, queries, views
+from kieubao.protection.api import client_ip
+from kieubao.protection.models import TRANSITIONS, Channel, LiaisonKind, Severity
+from kieubao.protection.schemas import StatusIn, TriageIn
+
+router = APIRouter(include_in_schema=False)
+
+
+def _form_context(session: Any) -> dict[str, Any]:
+    return {
+        "case_types": queries.case_types(session),
+        "countries": countries.all_countries(),
+        "severities": list(Severity),
+        "localized": views.localized,
+        "severity_label": views.severity_label,
+        "liaison_label": views.liaison_label,
+        "event_label": views.event_label,
+    }
+
+
+# --- the portal: anyone, no account ---------------------------------------------------
+
+
+@router.get("/protection/report", response_class=HTMLResponse)
+def report_form(request: Request, session: SessionDep, _user: Anyone) -> Response:
+    return render(request, "protection/report.html", values={}, errors={}, **_form_context(session))
+
+
+@router.post("/protection/report", response_class=HTMLResponse)
+async def report(request: Request, session: SessionDep, user: Anyone) -> Response:
+    report_in, errors, values = forms.report_from_form(await request.form())
+    if report_in is not None:
+        try:
+            limits.intake.hit(client_ip(request))
+            acting = user or audit.System(f"public intake {client_ip(request)}")
+            intake = actions.open_case(
+                session, acting_user=acting, report=report_in, channel=Channel.web
+            )
+        except Problem as exc:
+            errors = forms.errors_of(exc)
+        else:
+            return render(request, "protection/reported.html", intake=intake)
+    return render(
+        request,
+        "protection/report.html",
+        422,
+        values=values,
+        errors=errors,
+        **_form_context(session),
+    )
+
+
+@router.get("/protection/track", response_class=HTMLResponse)
+def track(
+    request: Request, session: SessionDep, _user: Anyone, number: str = "", pin: str = ""
+) -> Response:
+    """The reporter's page: public status and messages, and what happens next, by when."""
+    if not number and not pin:
+        return render(request, "protection/track.html", tracked=None, number="", failed=False)
+    keys = (f"case:{number.strip().upper()}", f"ip:{client_ip(request)}")
+    try:
+        for key in keys:
+            limits.wrong_pin.check(key)
+    except Problem as exc:
+        return render(
+            request,
+            "protection/track.html",
+            exc.status,
+            tracked=None,
+            number=number,
+            failed=True,
+            detail=exc.detail,
+        )
+    case = queries.track(session, number=number, pin=pin) if len(pin) >= 4 else None
+    if case is None:
+        for key in keys:
+            limits.wrong_pin.record(key)
+        return render(
+            request, "protection/track.html", 404, tracked=None, number=number, failed=True
+        )
+    return render(request, "protection/track.html", tracked=views.track_out(case), number=number)
+
+
+# --- the console: officers, within their scope -----------------------------------------
+
+
+@router.get("/console/cases", response_class=HTMLResponse)
+def case_list(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
+    return render(
+        request,
+        "protection/cases.html",
+        cases=queries.cases(session, officer),
+        labels=views.status_label,
+        **_form_context(session),
+    )
+
+
+@router.get("/console/cases/new", response_class=HTMLResponse)
+def hotline_form(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
+    country = officer.mission.country if officer.mission else ""
+    return render(
+        request,
+        "protection/hotline.html",
+        values={"country": country},
+        errors={},
+        **_form_context(session),
+    )
+
+
+@router.post("/console/cases/new", response_class=HTMLResponse)
+async def log_call(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
+    """A call to the hotline, written down while the caller is on the line."""
+    report_in, errors, values = forms.officer_report_from_form(await request.form())
+    if report_in is not None:
+        try:
+            intake = actions.open_case(
+                session,
+                acting_user=officer,
+                report=report_in,
+                channel=Channel.hotline,
+                severity=report_in.severity,
+            )
+        except Problem as exc:
+            errors = forms.errors_of(exc)
+        else:
+            return render(request, "protection/reported.html", intake=intake, officer=True)
+    return render(
+        request,
+        "protection/hotline.html",
+        422,
+        values=values,
+        errors=errors,
+        **_form_context(session),
+    )
+
+
+@router.get("/console/cases/{number}", response_class=HTMLResponse)
+def case_page(request: Request, number: str, session: SessionDep, officer: AnyOfficer) -> Response:
+    return _case_page(request, session, officer, number, errors={})
+
+
+def _case_page(
+    request: Request,
+    session: Any,
+    officer: User,
+    number: str,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    case = queries.get_case(session, officer, number=number)
+    return render(
+        request,
+        "protection/case.html",
+        status_code,
+        case=case,
+        now=utcnow(),
+        errors=errors,
+        next_statuses=sorted(TRANSITIONS[case.status]),
+        liaison_kinds=list(LiaisonKind),
+        missions=missions.all_missions(session),
+        labels=views.status_label,
+        **_form_context(session),
+    )
+
+
+def _back(number: str) -> Response:
+    return RedirectResponse(f"/console/cases/{number}", status_code=303)
+
+
+@router.post("/console/cases/{number}/triage")
+async def triage(
+    request: Request, number: str, session: SessionDep, officer: AnyOfficer
+) -> Response:
+    """One click confirms; the selects, when changed, correct."""
+    form = await request.form()
+    case = queries.get_case(session, officer, number=number)
+    decision, errors = forms.parse(
+        TriageIn, {k: str(form.get(k) or "") or None for k in ("case_type", "severity", "mission")}
+    )
+    if decision is None:
+        return _case_page(request, session, officer, number, errors, 422)
+    actions.confirm_triage(session, acting_user=officer, case=case, decision=decision)
+    return _back(number)
+
+
+@router.post("/console/cases/{number}/steps/{code}/done")
+def step_done(number: str, code: str, session: SessionDep, officer: AnyOfficer) -> Response:
+    case = queries.get_case(session, officer, number=number)
+    actions.complete_step(session, acting_user=officer, case=case, code=code)
+    return _back(number)
+
+
+@router.post("/console/cases/{number}/liaisons", response_class=HTMLResponse)
+async def liaison(
+    request: Request, number: str, session: SessionDep, officer: AnyOfficer
+) -> Response:
+    entry, errors = forms.liaison_from_form(await request.form())
+    if entry is None:
+        return _case_page(request, session, officer, number, errors, 422)
+    case = queries.get_case(session, officer, number=number)
+    actions.log_liaison(session, acting_user=officer, case=case, entry=entry)
+    return _back(number)
+
+
+@router.post("/console/cases/{number}/notes", response_class=HTMLResponse)
+async def note(request: Request, number: str, session: SessionDep, officer: AnyOfficer) -> Response:
+    form = await request.form()
+    text = str(form.get("text") or "").strip()
+    if not text:
+        return _case_page(
+            request, session, officer, number, {"text": _("write the note first")}, 422
+        )
+    case = queries.get_case(session, officer, number=number)
+    actions.add_note(
+        session, acting_user=officer, case=case, text=text, public=form.get("public") == "yes"
+    )
+    return _back(number)
+
+
+@router.post("/console/cases/{number}/status")
+async def status(
+    request: Request, number: str, session: SessionDep, officer: AnyOfficer
+) -> Response:
+    form = await request.form()
+    wanted, errors = forms.parse(StatusIn, {"status": str(form.get("status") or "")})
+    if wanted is None:
+        return _case_page(request, session, officer, number, errors, 422)
+    case = queries.get_case(session, officer, number=number)
+    actions.set_status(session, acting_user=officer, case=case, status=wanted.status)
+    return _back(number)

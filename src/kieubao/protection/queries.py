@@ -1,0 +1,92 @@
+"""Reading cases, always through the reader's scope: a mission sees its own cases, HQ all."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session
+
+from kieubao.platform.db import utcnow
+from kieubao.platform.errors import Forbidden, NotFound
+from kieubao.platform.i18n import gettext as _
+from kieubao.platform.models import Role, User
+from kieubao.platform.security import check_password
+from kieubao.protection.models import OPEN, Case, CaseStep, CaseType, Status
+
+
+def visible(user: User) -> ColumnElement[bool]:
+    """The cases a user may read one by one; partner agencies read counts only."""
+    if user.role in (Role.admin, Role.hq_officer):
+        return true()
+    if user.role is Role.mission_officer and user.mission_id is not None:
+        return Case.mission_id == user.mission_id
+    raise Forbidden(_("your role sees case counts only"))
+
+
+def get_case(session: Session, user: User, *, number: str) -> Case:
+    # A case of another mission is "not found", so its number is no oracle.
+    case = session.scalar(select(Case).where(Case.number == number, visible(user)))
+    if case is None:
+        raise NotFound(_("case {number}").format(number=number))
+    return case
+
+
+def cases(
+    session: Session,
+    user: User,
+    *,
+    status: Status | None = None,
+    open_only: bool = True,
+    limit: int = 100,
+) -> list[tuple[Case, int]]:
+    """Cases newest first, each with how many of its steps are overdue."""
+    overdue = (
+        select(func.count())
+        .where(CaseStep.case_id == Case.id, CaseStep.done_at.is_(None), CaseStep.due_at < utcnow())
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    query = select(Case, overdue).where(visible(user)).order_by(Case.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(Case.status == status)
+    elif open_only:
+        query = query.where(Case.status.in_(OPEN))
+    return [(case, late) for case, late in session.execute(query)]
+
+
+def counts(session: Session, user: User) -> dict[str, dict[str, int]]:
+    """Open and closed cases counted by type, status and country, in the reader's scope."""
+    where = true() if user.role is Role.partner_agency else visible(user)
+    result: dict[str, dict[str, int]] = {}
+    columns: dict[str, Any] = {
+        "by_type": CaseType.code,
+        "by_status": Case.status,
+        "by_country": Case.country,
+    }
+    for name, column in columns.items():
+        rows = session.execute(
+            select(column, func.count())
+            .select_from(Case)
+            .join(CaseType)
+            .where(where)
+            .group_by(column)
+        )
+        result[name] = {str(key): count for key, count in rows}
+    return result
+
+
+def case_types(session: Session) -> list[CaseType]:
+    return list(session.scalars(select(CaseType).where(CaseType.active).order_by(CaseType.id)))
+
+
+def track(session: Session, *, number: str, pin: str) -> Case | None:
+    """The case if the PIN is one of its reporters'; None for a wrong number or PIN alike."""
+    case = session.scalar(select(Case).where(Case.number == number.strip().upper()))
+    if case is None:
+        return None
+    if any(check_password(r.pin_hash, pin.strip()) for r in case.reporters):
+        return case
+    return None
+
+
+def next_step(case: Case) -> CaseStep | None:
+    return next((s for s in case.steps if s.done_at is None), None)

@@ -1,0 +1,137 @@
+"""Reports arrive from the public and from officers; each becomes a case, once."""
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kieubao.platform.models import User
+from kieubao.protection.actions.intake import Intake
+from kieubao.protection.models import Case, Severity, Status
+from kieubao.registry.models import Citizen
+from tests.personas import mails_to
+from tests.protection.conftest import report
+
+NUMBER = re.compile(r"^BH-\d{4}-\d{6}$")
+
+
+def test_a_mother_reports_her_detained_son_and_gets_a_number_and_pin(
+    api: Callable[[User | None], TestClient], session: Session, case_types: None
+) -> None:
+    answer = api(None).post("/api/v1/cases", json=report())
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert set(body) == {"case_number", "pin"}
+    assert NUMBER.match(body["case_number"])
+    assert re.fullmatch(r"\d{6}", body["pin"])
+    case = session.scalar(select(Case).where(Case.number == body["case_number"]))
+    assert case is not None
+    assert case.mission is not None and case.mission.code == "JP-TYO-EMB"
+    assert case.status is Status.new and case.severity is Severity.liberty
+    assert [s.code for s in case.steps][:2] == ["contact_authority", "consular_visit"]
+    # Stored hashed: the PIN itself is nowhere in the row.
+    assert body["pin"] not in case.reporters[0].pin_hash
+
+
+def test_numbers_follow_each_other_within_the_year(open_case: Callable[..., Intake]) -> None:
+    first = open_case().case.number
+    second = open_case(subject={"full_name": "Phạm Thị Lan"}).case.number
+    assert int(second[-6:]) == int(first[-6:]) + 1 and second[:8] == first[:8]
+
+
+def test_bad_reports_are_refused_field_by_field(
+    api: Callable[[User | None], TestClient], case_types: None
+) -> None:
+    client = api(None)
+    answer = client.post("/api/v1/cases", json=report(country="Atlantis", description="?"))
+    assert answer.status_code == 422
+    fields = {e["field"] for e in answer.json()["errors"]}
+    assert fields == {"country", "description"}
+    unknown = client.post("/api/v1/cases", json=report(case_type="alien_abduction"))
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "case_type"
+    script = report(subject={"full_name": "<script>alert(1)</script>"})
+    assert client.post("/api/v1/cases", json=script).status_code == 422
+    unreachable = report(reporter={"name": "Trần Thị Mai"})
+    assert client.post("/api/v1/cases", json=unreachable).status_code == 422
+
+
+def test_a_second_report_of_the_same_person_joins_the_open_case(
+    api: Callable[[User | None], TestClient], session: Session, case_types: None
+) -> None:
+    client = api(None)
+    first = client.post("/api/v1/cases", json=report()).json()
+    brother = report(
+        reporter={"name": "Lê Văn Nam", "email": "nam@example.vn", "relation": "brother"},
+        subject={"full_name": "LE VAN HUNG", "date_of_birth": "1998-03-02"},
+    )
+    second = client.post("/api/v1/cases", json=brother).json()
+    assert second["case_number"] == first["case_number"]
+    assert second["pin"] != first["pin"]
+    case = session.scalar(select(Case).where(Case.number == first["case_number"]))
+    assert case is not None
+    assert [r.name for r in case.reporters] == ["Trần Thị Mai", "Lê Văn Nam"]
+    # Another man of the same name, born another year, is another case.
+    namesake = report(subject={"full_name": "Lê Văn Hùng", "date_of_birth": "1975"})
+    assert client.post("/api/v1/cases", json=namesake).json()["case_number"] != first["case_number"]
+
+
+def test_public_intake_is_limited_per_address(
+    api: Callable[[User | None], TestClient], case_types: None
+) -> None:
+    client = api(None)
+    statuses = [
+        client.post(
+            "/api/v1/cases", json=report(subject={"full_name": f"Người Thứ {chr(65 + i)}"})
+        ).status_code
+        for i in range(11)
+    ]
+    assert statuses == [201] * 10 + [429]
+
+
+def test_triage_guesses_the_type_from_folded_vietnamese(
+    api: Callable[[User | None], TestClient], session: Session, case_types: None
+) -> None:
+    body = report(
+        case_type=None,
+        country="KR",
+        description="Tau ca QNg-90123 cua chong toi cung 12 NGU DAN bi bat o vung bien",
+    )
+    number = api(None).post("/api/v1/cases", json=body).json()["case_number"]
+    case = session.scalar(select(Case).where(Case.number == number))
+    assert case is not None
+    assert case.case_type.code == "vessel_detained"
+    assert case.triage["case_type"] == "vessel_detained"
+    assert "tau ca" in case.triage["keywords"]
+
+
+def test_a_life_at_risk_escalates_at_once_to_the_mission_and_hq(
+    open_case: Callable[..., Intake], tokyo_officer: User, hq_officer: User, berlin_officer: User
+) -> None:
+    case = open_case(
+        case_type="accident_injury",
+        description="Em tôi bị tai nạn lao động, đang nguy kịch ở bệnh viện Nagoya.",
+    ).case
+    assert case.severity is Severity.life_at_risk
+    assert case.status is Status.escalated
+    assert any(case.number in text for text in mails_to(tokyo_officer.email))
+    assert any(case.number in text for text in mails_to(hq_officer.email))
+    assert mails_to(berlin_officer.email) == []
+
+
+def test_an_officer_logs_a_hotline_call_as_a_case(
+    api: Callable[[User | None], TestClient],
+    tokyo_officer: User,
+    session: Session,
+    case_types: None,
+    citizen_in_osaka: Citizen,
+) -> None:
+    body = report(subject={"full_name": "Nguyễn Văn An", "date_of_birth": "1990-05-17"})
+    answer = api(tokyo_officer).post("/api/v1/cases/intake", json={**body, "channel": "hotline"})
+    assert answer.status_code == 201, answer.text
+    case = session.get(Case, answer.json()["id"])
+    assert case is not None and case.channel == "hotline"
+    # The registry's matcher found the citizen the call is about.
+    assert case.subjects[0].citizen_id == citizen_in_osaka.id
