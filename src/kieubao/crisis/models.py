@@ -313,3 +313,20 @@ class ContingencyPlan(Timestamped, Base):
     host_authorities: Mapped[str] = mapped_column(Text, default="")
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SafetyCheck(Base):
+    """One round of "are you safe?" to the roster, sent through the outbox."""
+
+    __tablename__ = "safety_checks"
+    __table_args__ = (UniqueConstraint("crisis_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crisis_id: Mapped[int] = mapped_column(ForeignKey("crises.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(Integer)
+    send_key: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime]
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recipients: Mapped[int] = mapped_column(Integer)
+    # On the roster but not asked: no consent to crisis messages, or no way to reach them.
+    not_asked: Mapped[int] = mapped_column(Integer)

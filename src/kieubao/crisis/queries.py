@@ -23,12 +23,14 @@ from kieubao.crisis.models import (
     ManifestSeat,
     RosterChange,
     RosterEntry,
+    SafetyCheck,
 )
 from kieubao.crisis.schemas import ExposedCitizen, ExposureOut
 from kieubao.platform.db import utcnow
 from kieubao.platform.deps import Scope
 from kieubao.platform.errors import NotFound
 from kieubao.platform.models import User
+from kieubao.platform.outbox_models import OutboxMessage, OutboxSend
 from kieubao.platform.text import fold
 from kieubao.registry import queries as registry
 from kieubao.registry.models import Citizen, Purpose
@@ -398,3 +400,33 @@ def plans_for(session: Session, countries: Collection[str]) -> list[ContingencyP
 
 def plan_of(session: Session, country: str) -> ContingencyPlan | None:
     return session.scalar(select(ContingencyPlan).where(ContingencyPlan.country == country))
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyCheckProgress:
+    check: SafetyCheck
+    by_status: dict[str, int]  # the outbox's: queued, sending, sent, delivered, failed...
+    replied: int
+
+
+def safety_checks(session: Session, crisis: Crisis) -> list[SafetyCheckProgress]:
+    """Each round sent to a roster: its messages by delivery status, and the replies since."""
+    found = []
+    for check in session.scalars(
+        select(SafetyCheck).where(SafetyCheck.crisis_id == crisis.id).order_by(SafetyCheck.round)
+    ):
+        counts = session.execute(
+            select(OutboxMessage.status, func.count())
+            .join(OutboxSend, OutboxSend.id == OutboxMessage.send_id)
+            .where(OutboxSend.key == check.send_key)
+            .group_by(OutboxMessage.status)
+        )
+        replied = session.scalar(
+            select(func.count()).where(
+                RosterEntry.crisis_id == crisis.id,
+                RosterEntry.last_heard_at >= check.sent_at,
+                RosterEntry.last_source.in_(("citizen_reply", "relative")),
+            )
+        )
+        found.append(SafetyCheckProgress(check, {str(s): n for s, n in counts}, replied or 0))
+    return found

@@ -19,6 +19,7 @@ from kieubao.crisis.actions.roster import (
     record_status,
     reply_link_token,
 )
+from kieubao.crisis.actions.safety_checks import send_safety_check
 from kieubao.crisis.actions.self_reports import receive_self_report
 from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, save_feed_source
 
@@ -44,4 +45,5 @@ __all__ = [
     "save_alert_rule",
     "save_feed_source",
     "save_plan",
+    "send_safety_check",
 ]

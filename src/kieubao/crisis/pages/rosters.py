@@ -43,6 +43,7 @@ def crisis_page(
         "crisis/crisis.html",
         crisis=crisis,
         counts=queries.roster_counts(session, crisis, scope),
+        checks=queries.safety_checks(session, crisis),
         page=page,
         call_list=queries.call_list(session, crisis, scope, limit=20),
         plans=queries.plans_for(session, crisis.countries),
@@ -62,6 +63,7 @@ def counts_fragment(crisis_id: int, request: Request, session: SessionDep, user:
         "crisis/_roster_counts.html",
         crisis=crisis,
         counts=queries.roster_counts(session, crisis, scope_of(user)),
+        checks=queries.safety_checks(session, crisis),
         statuses=ROSTER_STATUSES,
         country_name=countries.display_name,
     )
@@ -88,6 +90,13 @@ def set_status(
         note=note,
     )
     return RedirectResponse(f"/console/crisis/crises/{crisis_id}#call-list", status_code=303)
+
+
+@router.post("/crises/{crisis_id}/safety-check")
+def safety_check(crisis_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
+    crisis = queries.get_crisis(session, crisis_id)
+    actions.send_safety_check(session, acting_user=officer, crisis=crisis)
+    return RedirectResponse(f"/console/crisis/crises/{crisis_id}", status_code=303)
 
 
 @router.post("/crises/{crisis_id}/bulk")
