@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-DOMAINS = ("registry", "crisis")
+DOMAINS = ("registry", "crisis", "community")
 
 
 def modules(kind: str) -> list[ModuleType]:
