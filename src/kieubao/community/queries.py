@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from kieubao.community.models import Association, CountryProfile, Expert
 from kieubao.community.schemas import ProfileOut
 from kieubao.platform.errors import NotFound
+from kieubao.platform.i18n import gettext as _
 
 
 def get_association(session: Session, association_id: int) -> Association:
@@ -58,8 +59,18 @@ def invitation_workbook(found: list[Expert]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook always has one sheet
-    sheet.title = "Invitations"
-    sheet.append(["Full name", "Country", "City", "Email", "Fields", "Affiliations", "Languages"])
+    sheet.title = _("Invitations")
+    sheet.append(
+        [
+            _("Full name"),
+            _("Country"),
+            _("City"),
+            _("Email"),
+            _("Fields of expertise"),
+            _("Affiliations"),
+            _("Languages"),
+        ]
+    )
     for expert in found:
         if expert.consent_listing:
             sheet.append(

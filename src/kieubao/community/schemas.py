@@ -7,12 +7,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, fie
 
 from kieubao.platform.countries import normalize_country
 from kieubao.platform.db import utcnow
+from kieubao.platform.i18n import gettext as _
 
 
 def _country(text: str) -> str:
     code = normalize_country(text)
     if code is None:
-        raise ValueError(f"unknown country {text!r}")
+        raise ValueError(_("unknown country '{value}'").format(value=text))
     return code
 
 
@@ -52,7 +53,7 @@ class ContactIn(BaseModel):
     @classmethod
     def not_future(cls, value: date) -> date:
         if value > utcnow().date():
-            raise ValueError("a contact cannot be in the future")
+            raise ValueError(_("a contact cannot be in the future"))
         return value
 
 
@@ -73,9 +74,9 @@ def _day(text: str | None) -> str | None:
     try:
         born = date.fromisoformat(text)
     except ValueError:
-        raise ValueError("use YYYY-MM-DD") from None
+        raise ValueError(_("use YYYY-MM-DD")) from None
     if born > utcnow().date():
-        raise ValueError("a birth date cannot be in the future")
+        raise ValueError(_("a birth date cannot be in the future"))
     return text
 
 
@@ -111,7 +112,7 @@ class ProfileIn(BaseModel):
     @classmethod
     def not_future(cls, value: int) -> int:
         if value > utcnow().year:
-            raise ValueError("the year of an estimate cannot be in the future")
+            raise ValueError(_("the year of an estimate cannot be in the future"))
         return value
 
 
