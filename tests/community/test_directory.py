@@ -204,3 +204,14 @@ def test_any_typed_birth_date_is_accepted_as_a_past_day_or_refused(text: str) ->
         assert date.fromisoformat(text) <= utcnow().date()
         return
     assert [e["loc"] for e in refused] == [("date_of_birth",)]
+
+
+def test_bad_input_is_explained_in_vietnamese_when_asked(api: Api, community_editor: User) -> None:
+    response = api(community_editor).post(
+        "/api/v1/community/associations",
+        json=OSAKA_ASSOCIATION | {"country": "Atlantis"},
+        headers={"Accept-Language": "vi"},
+    )
+    assert response.status_code == 422
+    reasons = {e["field"]: e["reason"] for e in response.json()["errors"]}
+    assert "không rõ quốc gia 'Atlantis'" in reasons["country"]
