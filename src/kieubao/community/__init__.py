@@ -1,0 +1,1 @@
+"""Community: associations, experts and intellectuals, country community profiles."""

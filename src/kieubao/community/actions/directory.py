@@ -1,0 +1,115 @@
+"""Associations, experts and country profiles as community editors keep them."""
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kieubao.community.models import Association, AssociationContact, CountryProfile, Expert
+from kieubao.community.schemas import AssociationIn, ContactIn, ExpertIn, ProfileIn
+from kieubao.platform import audit
+from kieubao.platform.db import commit
+from kieubao.platform.models import User
+from kieubao.registry import matching
+
+
+def save_association(
+    session: Session,
+    *,
+    acting_user: User,
+    data: AssociationIn,
+    association: Association | None = None,
+) -> Association:
+    before = _fields(association, data) if association else None
+    association = association or Association()
+    _assign(association, data)
+    session.add(association)
+    session.flush()
+    audit.record(
+        session,
+        acting_user,
+        "association.saved",
+        "association",
+        association.id,
+        before=before,
+        after=_fields(association, data),
+    )
+    commit(session)
+    return association
+
+
+def log_contact(
+    session: Session, *, acting_user: User, association: Association, data: ContactIn
+) -> AssociationContact:
+    """A meeting, call or letter with an association joins its history."""
+    contact = AssociationContact(**data.model_dump(), recorded_by_id=acting_user.id)
+    association.contacts.append(contact)
+    session.flush()
+    audit.record(
+        session,
+        acting_user,
+        "association.contacted",
+        "association",
+        association.id,
+        after={"contact_id": contact.id, "contacted_on": str(contact.contacted_on)},
+    )
+    commit(session)
+    return contact
+
+
+def save_expert(
+    session: Session, *, acting_user: User, data: ExpertIn, expert: Expert | None = None
+) -> Expert:
+    """A registered citizen is linked to their record; anyone else is a person of Vietnamese
+    origin listed on their own."""
+    before = _fields(expert, data) if expert else None
+    expert = expert or Expert()
+    _assign(expert, data)
+    found = matching.match(
+        session, name=data.full_name, date_of_birth=data.date_of_birth, country=data.country
+    )
+    expert.citizen_id = found.best.id if found.best else None
+    session.add(expert)
+    session.flush()
+    audit.record(
+        session,
+        acting_user,
+        "expert.saved",
+        "expert",
+        expert.id,
+        before=before,
+        after=_fields(expert, data) | {"citizen_id": expert.citizen_id},
+    )
+    commit(session)
+    return expert
+
+
+def save_profile(session: Session, *, acting_user: User, data: ProfileIn) -> CountryProfile:
+    """One profile per country: saving again updates the estimate."""
+    profile = session.scalar(select(CountryProfile).where(CountryProfile.country == data.country))
+    before = _fields(profile, data) if profile else None
+    profile = profile or CountryProfile()
+    _assign(profile, data)
+    session.add(profile)
+    session.flush()
+    audit.record(
+        session,
+        acting_user,
+        "community_profile.saved",
+        "community_profile",
+        profile.id,
+        before=before,
+        after=_fields(profile, data),
+    )
+    commit(session)
+    return profile
+
+
+def _assign(row: Any, data: BaseModel) -> None:
+    for name, value in data.model_dump(mode="json").items():
+        setattr(row, name, value)
+
+
+def _fields(row: Any, data: BaseModel) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in type(data).model_fields}
