@@ -15,6 +15,7 @@ from kieubao.crisis.schemas import AlertRuleIn, FeedSourceIn
 from kieubao.platform import accounts, audit, missions
 from kieubao.platform.db import session_scope
 from kieubao.platform.models import Role, User
+from kieubao.protection import actions as protection
 from kieubao.registry import actions
 from kieubao.registry.actions.registration import add_citizen
 from kieubao.registry.models import Citizen
@@ -168,6 +169,7 @@ def load(citizens: Annotated[int, typer.Option(help="synthetic registrations")] 
     """Load missions, demo officers and synthetic citizens (safe to run again)."""
     with session_scope() as session:
         missions.load_seed(session, acting_user=DEMO)
+        protection.load_case_types(session, acting_user=DEMO)
         _officers(session)
         have = session.scalar(select(Citizen.id).limit(1)) is not None
         made = 0 if have else _citizens(session, citizens)

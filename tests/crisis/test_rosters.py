@@ -224,3 +224,34 @@ def test_a_self_report_without_a_way_to_reach_anyone_is_refused(
         f"/crises/{osaka_crisis.id}/here?lang=en", data={"name": "Ngô Thị Lan", "country": "JP"}
     )
     assert page.status_code == 422 and "phone number or an email" in page.text
+
+
+def test_someone_who_needs_help_becomes_a_protection_case_in_one_click(
+    session: Session, osaka_crisis: Crisis, tokyo_officer: User, api: Callable[[User | None], Any]
+) -> None:
+    from kieubao.protection import actions as protection
+    from kieubao.protection.models import Case
+
+    protection.load_case_types(session, acting_user=SYSTEM)
+    entry, citizen = queries.roster(session, osaka_crisis, scope_of(tokyo_officer))[0]
+    with pytest.raises(Conflict):  # unaccounted: nothing to open a case about yet
+        actions.open_protection_case(
+            session, acting_user=tokyo_officer, entry=entry, citizen=citizen
+        )
+    actions.record_status(
+        session,
+        acting_user=tokyo_officer,
+        entry=entry,
+        status="injured",
+        source="officer_call",
+    )
+    client = api(tokyo_officer)
+    client.headers["Accept"] = "text/html"
+    path = f"/console/crisis/crises/{osaka_crisis.id}/entries/{entry.id}/case"
+    answer = client.post(path, follow_redirects=False)
+    assert answer.status_code == 303
+    number = answer.headers["location"].rsplit("/", 1)[1]
+    case = session.scalar(select(Case).where(Case.number == number))
+    assert case is not None and case.country == "JP" and case.severity == "life_at_risk"
+    again = client.post(path, follow_redirects=False)
+    assert again.headers["location"].endswith(number)  # once: the same case

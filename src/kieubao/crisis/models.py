@@ -218,6 +218,7 @@ class RosterEntry(Timestamped, Base):
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     last_source: Mapped[str | None] = mapped_column(String(20))
     last_heard_at: Mapped[datetime | None]
+    case_number: Mapped[str | None] = mapped_column(String(20))  # a protection case opened
 
     crisis: Mapped[Crisis] = relationship()
 

@@ -32,6 +32,7 @@ from kieubao.platform.errors import NotFound
 from kieubao.platform.models import User
 from kieubao.platform.outbox_models import OutboxMessage, OutboxSend
 from kieubao.platform.text import fold
+from kieubao.protection import queries as protection
 from kieubao.registry import queries as registry
 from kieubao.registry.models import Citizen, Purpose
 
@@ -179,10 +180,12 @@ class CountryOutlook:
     exposed: int
     registered: int
     worst_level: int
+    open_cases: int
 
 
 def outlook(session: Session, scope: Scope) -> list[CountryOutlook]:
-    """Per country: active hazards, citizens exposed to them, citizens registered."""
+    """Per country: active hazards, citizens exposed to them, citizens registered and open
+    protection cases."""
     counts: Counter[str] = Counter()
     exposed: Counter[str] = Counter()
     worst: dict[str, int] = {}
@@ -195,10 +198,13 @@ def outlook(session: Session, scope: Scope) -> list[CountryOutlook]:
         if found:
             exposed.update(found.by_country)
     registered = registry.figures(session, scope).by_country
+    cases = protection.open_by_country(session)
     shown = {c for c in counts if scope.covers(c)}
     return sorted(
         (
-            CountryOutlook(c, counts[c], exposed[c], registered.get(c, 0), worst.get(c, 0))
+            CountryOutlook(
+                c, counts[c], exposed[c], registered.get(c, 0), worst.get(c, 0), cases.get(c, 0)
+            )
             for c in shown
         ),
         key=lambda o: (-o.worst_level, -o.exposed, -o.hazards, o.country),

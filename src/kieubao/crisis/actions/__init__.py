@@ -16,6 +16,7 @@ from kieubao.crisis.actions.roster import (
     close_crisis,
     entry_for_reply,
     open_crisis,
+    open_protection_case,
     record_status,
     reply_link_token,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "fill_manifest",
     "ingest",
     "open_crisis",
+    "open_protection_case",
     "receive_self_report",
     "record_status",
     "reply_link_token",

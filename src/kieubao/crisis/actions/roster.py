@@ -22,9 +22,14 @@ from kieubao.platform.crypto import signed, unsigned
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid, NotFound
 from kieubao.platform.models import User
+from kieubao.protection.actions.intake import open_case
+from kieubao.protection.models import Channel, Severity
+from kieubao.protection.schemas import CaseIn, ReporterIn, SubjectIn
 from kieubao.registry.models import Citizen
 
 REPLY_PURPOSE = "roster-reply"
+# The reporter of a case an officer opens from a roster, when their account has no name.
+OFFICER_NAME = "Cán bộ lãnh sự"
 # Ids read from the exposure index per round while a roster is filled.
 _PAGE = 5_000
 
@@ -227,3 +232,48 @@ def _roster_countries(session: Session, crisis: Crisis) -> set[str]:
 def require_open(crisis: Crisis) -> None:
     if crisis.status != "open":
         raise Conflict("this crisis is closed: its roster is kept as it was")
+
+
+def open_protection_case(
+    session: Session, *, acting_user: User, entry: RosterEntry, citizen: Citizen
+) -> str:
+    """A person who needs help becomes a protection case of their mission, once: its number
+    is kept on the roster entry and given back if asked again."""
+    if entry.case_number:
+        return entry.case_number
+    if entry.status not in ("needs_help", "injured"):
+        raise Conflict("only someone who needs help or is injured becomes a case from here")
+    crisis = entry.crisis
+    needs = ", ".join(entry.needs) or "-"
+    report = CaseIn(
+        case_type="disaster_affected",
+        country=entry.country,
+        city=entry.city,
+        description=f"{crisis.title}: {entry.status} ({needs})",
+        reporter=ReporterIn(
+            name=acting_user.full_name.strip() or OFFICER_NAME,
+            email=acting_user.email,
+            relation="officer",
+        ),
+        subject=SubjectIn(
+            full_name=citizen.full_name, date_of_birth=citizen.birth_date_text or None
+        ),
+    )
+    intake = open_case(
+        session,
+        acting_user=acting_user,
+        report=report,
+        channel=Channel.officer,
+        severity=Severity.life_at_risk if entry.status == "injured" else None,
+    )
+    entry.case_number = intake.case.number
+    audit.record(
+        session,
+        acting_user,
+        "roster.case_opened",
+        "roster_entry",
+        entry.id,
+        after={"case_number": entry.case_number},
+    )
+    commit(session)
+    return entry.case_number

@@ -99,6 +99,16 @@ def safety_check(crisis_id: int, session: SessionDep, officer: AnyOfficer) -> Re
     return RedirectResponse(f"/console/crisis/crises/{crisis_id}", status_code=303)
 
 
+@router.post("/crises/{crisis_id}/entries/{entry_id}/case")
+def open_case(crisis_id: int, entry_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
+    """Needs help: a protection case of the person's mission, in one click."""
+    entry, citizen = queries.roster_entry(session, crisis_id, entry_id, scope_of(officer))
+    number = actions.open_protection_case(
+        session, acting_user=officer, entry=entry, citizen=citizen
+    )
+    return RedirectResponse(f"/console/cases/{number}", status_code=303)
+
+
 @router.post("/crises/{crisis_id}/bulk")
 def bulk(
     crisis_id: int,
