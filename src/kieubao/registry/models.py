@@ -81,7 +81,9 @@ class Household(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
 
-    members: Mapped[list["Citizen"]] = relationship(back_populates="household")
+    members: Mapped[list["Citizen"]] = relationship(
+        back_populates="household", order_by="Citizen.id"
+    )
 
 
 class Citizen(Timestamped, Base):
