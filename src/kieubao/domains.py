@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-DOMAINS = ("registry", "crisis")
+DOMAINS = ("registry", "crisis", "outreach")
 
 
 def modules(kind: str) -> list[ModuleType]:

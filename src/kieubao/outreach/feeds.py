@@ -1,0 +1,167 @@
+"""Published advisories as Atom 1.0 feeds and, for changes to level 3 or 4, CAP 1.2 alerts.
+
+Built with ElementTree so every text is escaped by the serialiser, never by hand.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from kieubao.outreach.models import AdvisoryVersion
+from kieubao.outreach.sanitize import plain_text
+from kieubao.platform import countries
+from kieubao.platform.db import utcnow
+from kieubao.platform.settings import get_settings
+
+ATOM = "http://www.w3.org/2005/Atom"
+CAP = "urn:oasis:names:tc:emergency:cap:1.2"
+ET.register_namespace("", ATOM)
+
+LEVEL_NAMES = {
+    1: "Exercise normal precautions",
+    2: "Exercise increased caution",
+    3: "Reconsider travel",
+    4: "Do not travel",
+}
+LEVEL_NAMES_VI = {
+    1: "Thực hiện các biện pháp phòng ngừa thông thường",
+    2: "Tăng cường thận trọng",
+    3: "Cân nhắc lại việc đi lại",
+    4: "Không đi đến",
+}
+CAP_SEVERITY = {3: "Severe", 4: "Extreme"}
+
+
+def _url(path: str) -> str:
+    return get_settings().base_url.rstrip("/") + path
+
+
+def _time(value: datetime) -> str:
+    """RFC 3339 with a numeric zone, as both Atom and CAP 1.2 accept (CAP refuses "Z")."""
+    return value.replace(microsecond=0).isoformat()
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def title_of(version: AdvisoryVersion) -> str:
+    advisory = version.advisory
+    place = countries.display_name(advisory.country)
+    if advisory.region:
+        place = f"{place} ({advisory.region})"
+    change = ""
+    if version.previous_level is not None and version.previous_level != version.level:
+        verb = "raised" if version.level > version.previous_level else "lowered"
+        change = f", {verb} from {version.previous_level}"
+    return f"{place}: level {version.level}{change} - {LEVEL_NAMES[version.level]}"
+
+
+def page_path(version: AdvisoryVersion) -> str:
+    return f"/advisories/{version.advisory.country}"
+
+
+def atom(versions: Iterable[AdvisoryVersion], *, feed_path: str, title: str) -> bytes:
+    versions = list(versions)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "en"})
+    _sub(feed, f"{{{ATOM}}}id", _url(feed_path))
+    _sub(feed, f"{{{ATOM}}}title", title)
+    updated = max((v.published_at for v in versions if v.published_at), default=utcnow())
+    _sub(feed, f"{{{ATOM}}}updated", _time(updated))
+    _sub(feed, f"{{{ATOM}}}link", rel="self", href=_url(feed_path))
+    _sub(feed, f"{{{ATOM}}}link", rel="alternate", href=_url("/advisories"))
+    author = _sub(feed, f"{{{ATOM}}}author")
+    _sub(author, f"{{{ATOM}}}name", "Consular Department, Ministry of Foreign Affairs of Viet Nam")
+    for version in versions:
+        assert version.published_at is not None  # the queries return published ones only
+        entry = _sub(feed, f"{{{ATOM}}}entry")
+        _sub(entry, f"{{{ATOM}}}id", _url(f"/advisories/versions/{version.id}"))
+        _sub(entry, f"{{{ATOM}}}title", title_of(version))
+        _sub(entry, f"{{{ATOM}}}updated", _time(version.published_at))
+        _sub(entry, f"{{{ATOM}}}published", _time(version.published_at))
+        _sub(entry, f"{{{ATOM}}}link", rel="alternate", href=_url(page_path(version)))
+        if version.cap_identifier:
+            _sub(
+                entry,
+                f"{{{ATOM}}}link",
+                rel="related",
+                type="application/cap+xml",
+                href=_url(f"/cap/{version.cap_identifier}.xml"),
+            )
+        _sub(entry, f"{{{ATOM}}}category", term=f"level-{version.level}")
+        for reason in version.reasons:
+            _sub(entry, f"{{{ATOM}}}category", term=reason)
+        _sub(entry, f"{{{ATOM}}}summary", plain_text(version.advice_en)[:500])
+        _sub(entry, f"{{{ATOM}}}content", version.advice_en, type="html")
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body
+
+
+def cap_index(versions: Iterable[AdvisoryVersion]) -> bytes:
+    """The CAP alerts as an Atom feed, each entry linking its alert (as NWS and others do)."""
+    return atom(versions, feed_path="/feeds/cap.atom", title="Travel advisory CAP alerts")
+
+
+def cap_alert(version: AdvisoryVersion, contacts: list[Any], hotline: str) -> bytes:
+    assert version.cap_identifier is not None and version.published_at is not None
+    advisory = version.advisory
+    settings = get_settings()
+    alert = ET.Element(f"{{{CAP}}}alert")
+    _sub(alert, f"{{{CAP}}}identifier", version.cap_identifier)
+    _sub(alert, f"{{{CAP}}}sender", settings.mail_from)
+    _sub(alert, f"{{{CAP}}}sent", _time(version.published_at))
+    _sub(alert, f"{{{CAP}}}status", "Actual")
+    _sub(alert, f"{{{CAP}}}msgType", "Alert")
+    _sub(alert, f"{{{CAP}}}scope", "Public")
+    country = countries.get(advisory.country)
+    for language, names, advice, name in (
+        ("vi-VN", LEVEL_NAMES_VI, version.advice_vi, country.name_vi if country else ""),
+        ("en-US", LEVEL_NAMES, version.advice_en, country.name_en if country else ""),
+    ):
+        info = _sub(alert, f"{{{CAP}}}info")
+        _sub(info, f"{{{CAP}}}language", language)
+        _sub(info, f"{{{CAP}}}category", "Safety")
+        _sub(info, f"{{{CAP}}}event", names[version.level])
+        _sub(info, f"{{{CAP}}}urgency", "Expected")
+        _sub(info, f"{{{CAP}}}severity", CAP_SEVERITY[version.level])
+        _sub(info, f"{{{CAP}}}certainty", "Likely")
+        _sub(info, f"{{{CAP}}}effective", _time(version.published_at))
+        _sub(info, f"{{{CAP}}}senderName", "Cục Lãnh sự - Bộ Ngoại giao Việt Nam")
+        _sub(info, f"{{{CAP}}}headline", f"{name}: {version.level} - {names[version.level]}")
+        _sub(info, f"{{{CAP}}}description", plain_text(advice))
+        _sub(info, f"{{{CAP}}}web", _url(page_path(version)))
+        phones = [hotline] + [c.hotline for c in contacts if c.hotline]
+        _sub(info, f"{{{CAP}}}contact", ", ".join(phones))
+        parameter = _sub(info, f"{{{CAP}}}parameter")
+        _sub(parameter, f"{{{CAP}}}valueName", "advisoryLevel")
+        _sub(parameter, f"{{{CAP}}}value", str(version.level))
+        area = _sub(info, f"{{{CAP}}}area")
+        _sub(area, f"{{{CAP}}}areaDesc", f"{name} {advisory.region}".strip())
+        for ring in _outer_rings(advisory.region_geometry):
+            _sub(area, f"{{{CAP}}}polygon", ring)
+        geocode = _sub(area, f"{{{CAP}}}geocode")
+        _sub(geocode, f"{{{CAP}}}valueName", "ISO 3166-1 alpha-2")
+        _sub(geocode, f"{{{CAP}}}value", advisory.country)
+    body: bytes = ET.tostring(alert, encoding="utf-8", xml_declaration=True)
+    return body
+
+
+def _outer_rings(geometry: dict[str, Any] | None) -> list[str]:
+    """CAP polygons: "lat,lon" pairs, closed, at least four; GeoJSON rings are lon,lat."""
+    if not geometry:
+        return []
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    rings = []
+    for polygon in polygons:
+        ring = [(float(p[1]), float(p[0])) for p in polygon[0]]
+        if ring and ring[0] != ring[-1]:
+            ring.append(ring[0])
+        if len(ring) >= 4:
+            rings.append(" ".join(f"{lat:g},{lon:g}" for lat, lon in ring))
+    return rings
