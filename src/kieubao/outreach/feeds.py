@@ -51,7 +51,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def title_of(version: AdvisoryVersion) -> str:
     advisory = version.advisory
-    place = countries.display_name(advisory.country)
+    # Feeds and CAP's English block speak English whatever the reader's page language.
+    country = countries.get(advisory.country)
+    place = country.name_en if country else advisory.country
     if advisory.region:
         place = f"{place} ({advisory.region})"
     change = ""
