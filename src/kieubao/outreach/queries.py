@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from kieubao.outreach.models import Advisory, AdvisoryVersion, Status
 from kieubao.outreach.schemas import AdvisoryOut, ContactOut, DiffOut, FieldChange, VersionOut
 from kieubao.platform import missions
+from kieubao.platform.deps import Scope
 from kieubao.platform.errors import NotFound
 
 # The Consular Department's citizen-protection (bảo hộ công dân) hotline, answered day and night.
@@ -47,6 +48,19 @@ def recent_publications(
         query = query.where(Advisory.country == country.upper())
     if cap_only:
         query = query.where(AdvisoryVersion.cap_identifier.is_not(None))
+    return list(session.scalars(query))
+
+
+def in_flight(session: Session, scope: Scope) -> list[AdvisoryVersion]:
+    """Versions not yet published, in the officer's countries, oldest first."""
+    query = (
+        select(AdvisoryVersion)
+        .join(Advisory)
+        .where(AdvisoryVersion.status.in_([Status.draft, Status.in_review, Status.approved]))
+        .order_by(AdvisoryVersion.id)
+    )
+    if scope.countries is not None:
+        query = query.where(Advisory.country.in_(scope.countries))
     return list(session.scalars(query))
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from kieubao.outreach import feeds, queries
-from kieubao.outreach.models import AdvisoryVersion, Reason
+from kieubao.outreach.models import AdvisoryVersion, Reason, Status
 from kieubao.outreach.sanitize import clean_html
 from kieubao.platform import countries, i18n
 from kieubao.platform.deps import Anyone, SessionDep
@@ -36,11 +36,23 @@ def reason_name(reason: str) -> str:
     return names[Reason(reason)] if reason in set(Reason) else reason
 
 
-def _context() -> dict[str, Any]:
+def status_name(status: Status) -> str:
+    names = {
+        Status.draft: _("draft"),
+        Status.in_review: _("in review"),
+        Status.approved: _("approved"),
+        Status.published: _("published"),
+        Status.superseded: _("superseded"),
+    }
+    return names[status]
+
+
+def page_context() -> dict[str, Any]:
     locale = i18n.current_locale.get()
     return {
         "country_name": countries.display_name,
         "reason_name": reason_name,
+        "status_name": status_name,
         "level_name": feeds.LEVEL_NAMES_VI if locale == "vi" else feeds.LEVEL_NAMES,
         # Stored text is already clean; cleaning again on the way out costs little.
         "safe_html": lambda text: Markup(clean_html(text)),  # noqa: S704
@@ -54,7 +66,7 @@ def world(request: Request, session: SessionDep, user: Anyone) -> Response:
     by_level: dict[int, list[AdvisoryVersion]] = {level: [] for level in (4, 3, 2, 1)}
     for version in found:
         by_level[version.level].append(version)
-    return render(request, "outreach/world.html", by_level=by_level, **_context())
+    return render(request, "outreach/world.html", by_level=by_level, **page_context())
 
 
 @router.get("/advisories/{country}", response_class=HTMLResponse)
@@ -69,7 +81,7 @@ def country_page(country: str, request: Request, session: SessionDep, user: Anyo
         advisories=found,
         contacts=queries.contacts(session, found[0].advisory.country),
         hotline=queries.PROTECTION_HOTLINE,
-        **_context(),
+        **page_context(),
     )
 
 
