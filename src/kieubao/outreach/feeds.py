@@ -1,6 +1,8 @@
 """Published advisories as Atom 1.0 feeds and, for changes to level 3 or 4, CAP 1.2 alerts.
 
-Built with ElementTree so every text is escaped by the serialiser, never by hand.
+Built with ElementTree so every text is escaped by the serialiser, never by hand. Tags are
+written unqualified under an ``xmlns`` on the root: the documents read with a default namespace,
+without registering a prefix for the whole process.
 """
 
 from collections.abc import Iterable
@@ -16,7 +18,6 @@ from kieubao.platform.settings import get_settings
 
 ATOM = "http://www.w3.org/2005/Atom"
 CAP = "urn:oasis:names:tc:emergency:cap:1.2"
-ET.register_namespace("", ATOM)
 
 LEVEL_NAMES = {
     1: "Exercise normal precautions",
@@ -69,36 +70,36 @@ def page_path(version: AdvisoryVersion) -> str:
 
 def atom(versions: Iterable[AdvisoryVersion], *, feed_path: str, title: str) -> bytes:
     versions = list(versions)
-    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "en"})
-    _sub(feed, f"{{{ATOM}}}id", _url(feed_path))
-    _sub(feed, f"{{{ATOM}}}title", title)
+    feed = ET.Element("feed", {"xmlns": ATOM, "{http://www.w3.org/XML/1998/namespace}lang": "en"})
+    _sub(feed, "id", _url(feed_path))
+    _sub(feed, "title", title)
     updated = max((v.published_at for v in versions if v.published_at), default=utcnow())
-    _sub(feed, f"{{{ATOM}}}updated", _time(updated))
-    _sub(feed, f"{{{ATOM}}}link", rel="self", href=_url(feed_path))
-    _sub(feed, f"{{{ATOM}}}link", rel="alternate", href=_url("/advisories"))
-    author = _sub(feed, f"{{{ATOM}}}author")
-    _sub(author, f"{{{ATOM}}}name", "Consular Department, Ministry of Foreign Affairs of Viet Nam")
+    _sub(feed, "updated", _time(updated))
+    _sub(feed, "link", rel="self", href=_url(feed_path))
+    _sub(feed, "link", rel="alternate", href=_url("/advisories"))
+    author = _sub(feed, "author")
+    _sub(author, "name", "Consular Department, Ministry of Foreign Affairs of Viet Nam")
     for version in versions:
         assert version.published_at is not None  # the queries return published ones only
-        entry = _sub(feed, f"{{{ATOM}}}entry")
-        _sub(entry, f"{{{ATOM}}}id", _url(f"/advisories/versions/{version.id}"))
-        _sub(entry, f"{{{ATOM}}}title", title_of(version))
-        _sub(entry, f"{{{ATOM}}}updated", _time(version.published_at))
-        _sub(entry, f"{{{ATOM}}}published", _time(version.published_at))
-        _sub(entry, f"{{{ATOM}}}link", rel="alternate", href=_url(page_path(version)))
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", _url(f"/advisories/versions/{version.id}"))
+        _sub(entry, "title", title_of(version))
+        _sub(entry, "updated", _time(version.published_at))
+        _sub(entry, "published", _time(version.published_at))
+        _sub(entry, "link", rel="alternate", href=_url(page_path(version)))
         if version.cap_identifier:
             _sub(
                 entry,
-                f"{{{ATOM}}}link",
+                "link",
                 rel="related",
                 type="application/cap+xml",
                 href=_url(f"/cap/{version.cap_identifier}.xml"),
             )
-        _sub(entry, f"{{{ATOM}}}category", term=f"level-{version.level}")
+        _sub(entry, "category", term=f"level-{version.level}")
         for reason in version.reasons:
-            _sub(entry, f"{{{ATOM}}}category", term=reason)
-        _sub(entry, f"{{{ATOM}}}summary", plain_text(version.advice_en)[:500])
-        _sub(entry, f"{{{ATOM}}}content", version.advice_en, type="html")
+            _sub(entry, "category", term=reason)
+        _sub(entry, "summary", plain_text(version.advice_en)[:500])
+        _sub(entry, "content", version.advice_en, type="html")
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return body
 
@@ -112,42 +113,42 @@ def cap_alert(version: AdvisoryVersion, contacts: list[Any], hotline: str) -> by
     assert version.cap_identifier is not None and version.published_at is not None
     advisory = version.advisory
     settings = get_settings()
-    alert = ET.Element(f"{{{CAP}}}alert")
-    _sub(alert, f"{{{CAP}}}identifier", version.cap_identifier)
-    _sub(alert, f"{{{CAP}}}sender", settings.mail_from)
-    _sub(alert, f"{{{CAP}}}sent", _time(version.published_at))
-    _sub(alert, f"{{{CAP}}}status", "Actual")
-    _sub(alert, f"{{{CAP}}}msgType", "Alert")
-    _sub(alert, f"{{{CAP}}}scope", "Public")
+    alert = ET.Element("alert", {"xmlns": CAP})
+    _sub(alert, "identifier", version.cap_identifier)
+    _sub(alert, "sender", settings.mail_from)
+    _sub(alert, "sent", _time(version.published_at))
+    _sub(alert, "status", "Actual")
+    _sub(alert, "msgType", "Alert")
+    _sub(alert, "scope", "Public")
     country = countries.get(advisory.country)
     for language, names, advice, name in (
         ("vi-VN", LEVEL_NAMES_VI, version.advice_vi, country.name_vi if country else ""),
         ("en-US", LEVEL_NAMES, version.advice_en, country.name_en if country else ""),
     ):
-        info = _sub(alert, f"{{{CAP}}}info")
-        _sub(info, f"{{{CAP}}}language", language)
-        _sub(info, f"{{{CAP}}}category", "Safety")
-        _sub(info, f"{{{CAP}}}event", names[version.level])
-        _sub(info, f"{{{CAP}}}urgency", "Expected")
-        _sub(info, f"{{{CAP}}}severity", CAP_SEVERITY[version.level])
-        _sub(info, f"{{{CAP}}}certainty", "Likely")
-        _sub(info, f"{{{CAP}}}effective", _time(version.published_at))
-        _sub(info, f"{{{CAP}}}senderName", "Cục Lãnh sự - Bộ Ngoại giao Việt Nam")
-        _sub(info, f"{{{CAP}}}headline", f"{name}: {version.level} - {names[version.level]}")
-        _sub(info, f"{{{CAP}}}description", plain_text(advice))
-        _sub(info, f"{{{CAP}}}web", _url(page_path(version)))
+        info = _sub(alert, "info")
+        _sub(info, "language", language)
+        _sub(info, "category", "Safety")
+        _sub(info, "event", names[version.level])
+        _sub(info, "urgency", "Expected")
+        _sub(info, "severity", CAP_SEVERITY[version.level])
+        _sub(info, "certainty", "Likely")
+        _sub(info, "effective", _time(version.published_at))
+        _sub(info, "senderName", "Cục Lãnh sự - Bộ Ngoại giao Việt Nam")
+        _sub(info, "headline", f"{name}: {version.level} - {names[version.level]}")
+        _sub(info, "description", plain_text(advice))
+        _sub(info, "web", _url(page_path(version)))
         phones = [hotline] + [c.hotline for c in contacts if c.hotline]
-        _sub(info, f"{{{CAP}}}contact", ", ".join(phones))
-        parameter = _sub(info, f"{{{CAP}}}parameter")
-        _sub(parameter, f"{{{CAP}}}valueName", "advisoryLevel")
-        _sub(parameter, f"{{{CAP}}}value", str(version.level))
-        area = _sub(info, f"{{{CAP}}}area")
-        _sub(area, f"{{{CAP}}}areaDesc", f"{name} {advisory.region}".strip())
+        _sub(info, "contact", ", ".join(phones))
+        parameter = _sub(info, "parameter")
+        _sub(parameter, "valueName", "advisoryLevel")
+        _sub(parameter, "value", str(version.level))
+        area = _sub(info, "area")
+        _sub(area, "areaDesc", f"{name} {advisory.region}".strip())
         for ring in _outer_rings(advisory.region_geometry):
-            _sub(area, f"{{{CAP}}}polygon", ring)
-        geocode = _sub(area, f"{{{CAP}}}geocode")
-        _sub(geocode, f"{{{CAP}}}valueName", "ISO 3166-1 alpha-2")
-        _sub(geocode, f"{{{CAP}}}value", advisory.country)
+            _sub(area, "polygon", ring)
+        geocode = _sub(area, "geocode")
+        _sub(geocode, "valueName", "ISO 3166-1 alpha-2")
+        _sub(geocode, "value", advisory.country)
     body: bytes = ET.tostring(alert, encoding="utf-8", xml_declaration=True)
     return body
 
