@@ -107,3 +107,21 @@ def test_second_hq_officer_approves_what_the_first_wrote(
     actions.approve(session, acting_user=second_hq_officer, version=version)
     actions.publish(session, acting_user=second_hq_officer, version=version)
     assert version.cap_identifier == "kieubao-advisory-LB-v1"
+
+
+def test_a_draft_does_not_move_the_published_region(
+    session: Session,
+    publish_advisory: Callable[..., AdvisoryVersion],
+    tokyo_officer: User,
+) -> None:
+    outline = {"type": "Polygon", "coordinates": [[[130, 31], [131, 31], [131, 32], [130, 31]]]}
+    published = publish_advisory(region="Kyushu", region_geometry=outline)
+    moved = {"type": "Polygon", "coordinates": [[[140, 40], [141, 40], [141, 41], [140, 40]]]}
+    actions.draft_advisory(
+        session,
+        acting_user=tokyo_officer,
+        data=advisory_in(region="Kyushu", region_geometry=moved),
+    )
+    (in_force,) = queries.published(session, "JP")
+    assert in_force.id == published.id
+    assert queries.advisory_out(session, in_force).region_geometry == outline

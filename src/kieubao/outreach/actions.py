@@ -25,7 +25,6 @@ def draft_advisory(session: Session, *, acting_user: User, data: AdvisoryIn) -> 
     if advisory is None:
         advisory = Advisory(country=data.country, region=data.region)
         session.add(advisory)
-    advisory.region_geometry = data.region_geometry
     session.flush()
     number = 1 + max((v.number for v in advisory.versions), default=0)
     version = AdvisoryVersion(
@@ -38,6 +37,7 @@ def draft_advisory(session: Session, *, acting_user: User, data: AdvisoryIn) -> 
         advice_en=data.advice_en,
         entry_vi=data.entry_vi,
         entry_en=data.entry_en,
+        region_geometry=data.region_geometry,
         author_id=acting_user.id,
     )
     session.add(version)
@@ -138,4 +138,5 @@ def _state(version: AdvisoryVersion) -> dict[str, object]:
         "advice_en": version.advice_en,
         "entry_vi": version.entry_vi,
         "entry_en": version.entry_en,
+        "region_geometry": version.region_geometry,
     }

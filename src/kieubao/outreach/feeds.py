@@ -144,7 +144,7 @@ def cap_alert(version: AdvisoryVersion, contacts: list[Any], hotline: str) -> by
         _sub(parameter, "value", str(version.level))
         area = _sub(info, "area")
         _sub(area, "areaDesc", f"{name} {advisory.region}".strip())
-        for ring in _outer_rings(advisory.region_geometry):
+        for ring in _outer_rings(version.region_geometry):
             _sub(area, "polygon", ring)
         geocode = _sub(area, "geocode")
         _sub(geocode, "valueName", "ISO 3166-1 alpha-2")

@@ -41,7 +41,6 @@ class Advisory(Timestamped, Base):
     country: Mapped[str] = mapped_column(String(2), index=True)
     # "" for the whole country, so the unique constraint holds on every database.
     region: Mapped[str] = mapped_column(String(120), default="")
-    region_geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON Polygon
 
     versions: Mapped[list["AdvisoryVersion"]] = relationship(
         back_populates="advisory", order_by="AdvisoryVersion.number", lazy="selectin"
@@ -66,6 +65,8 @@ class AdvisoryVersion(Timestamped, Base):
     advice_en: Mapped[str] = mapped_column(Text)
     entry_vi: Mapped[str] = mapped_column(Text, default="")
     entry_en: Mapped[str] = mapped_column(Text, default="")
+    # The region's outline belongs to the version, so a draft cannot move a published area.
+    region_geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON Polygon
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     publisher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -15,7 +15,7 @@ from kieubao.platform.errors import NotFound
 # The Consular Department's citizen-protection (bảo hộ công dân) hotline, answered day and night.
 PROTECTION_HOTLINE = "+84 981 84 84 84"
 
-COMPARED = ("level", "reasons", "advice_vi", "advice_en", "entry_vi", "entry_en")
+COMPARED = ("level", "reasons", "advice_vi", "advice_en", "entry_vi", "entry_en", "region_geometry")
 Change = Literal["raised", "lowered", "unchanged", "new"]
 TEXTS = ("advice_vi", "advice_en", "entry_vi", "entry_en")
 
@@ -119,7 +119,7 @@ def advisory_out(session: Session, version: AdvisoryVersion) -> AdvisoryOut:
     return AdvisoryOut(
         country=advisory.country,
         region=advisory.region,
-        region_geometry=advisory.region_geometry,
+        region_geometry=version.region_geometry,
         level=version.level,
         level_change=change_of(version),
         published=VersionOut.model_validate(version),

@@ -75,7 +75,7 @@ def version_page(
     request: Request, version_id: int, session: SessionDep, officer: AnyOfficer
 ) -> Response:
     version = queries.get_version(session, version_id)
-    return _version_page(request, session, version, None)
+    return _version_page(request, version, None)
 
 
 @router.post("/{version_id:int}/{step}", response_class=HTMLResponse)
@@ -85,17 +85,16 @@ def advance(
     version = queries.get_version(session, version_id)
     action = STEPS.get(step)
     if action is None:
-        return _version_page(request, session, version, f"unknown step {step!r}", 404)
+        return _version_page(request, version, f"unknown step {step!r}", 404)
     try:
         action(session, acting_user=officer, version=version)
     except Problem as exc:
-        return _version_page(request, session, version, exc.detail, exc.status)
+        return _version_page(request, version, exc.detail, exc.status)
     return RedirectResponse(f"/console/advisories/{version.id}", status_code=303)
 
 
 def _version_page(
     request: Request,
-    session: Any,
     version: AdvisoryVersion,
     error: str | None,
     status: int = 200,

@@ -1,6 +1,6 @@
 """travel advisories and their versions
 
-Revision ID: 682672a20101
+Revision ID: a7fa7bfefe56
 Revises: 3e1a9081dd93
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import kieubao.platform.crypto
 import kieubao.platform.db
 
-revision: str = "682672a20101"
+revision: str = "a7fa7bfefe56"
 down_revision: str | None = "3e1a9081dd93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("region", sa.String(length=120), nullable=False),
-        sa.Column("region_geometry", sa.JSON(), nullable=True),
         sa.Column("created_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_advisories")),
@@ -59,6 +58,7 @@ def upgrade() -> None:
         sa.Column("advice_en", sa.Text(), nullable=False),
         sa.Column("entry_vi", sa.Text(), nullable=False),
         sa.Column("entry_en", sa.Text(), nullable=False),
+        sa.Column("region_geometry", sa.JSON(), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=False),
         sa.Column("approver_id", sa.Integer(), nullable=True),
         sa.Column("publisher_id", sa.Integer(), nullable=True),
