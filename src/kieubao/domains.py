@@ -3,7 +3,7 @@
 import importlib
 from types import ModuleType
 
-DOMAINS = ("registry", "protection", "crisis", "outbox", "community")
+DOMAINS = ("registry", "protection", "outreach", "crisis", "outbox", "community")
 
 
 def modules(kind: str) -> list[ModuleType]:
