@@ -121,3 +121,39 @@ def test_rules_are_data_that_headquarters_keep(
     assert api(hq_officer).post("/api/v1/alert-rules", json=rule).status_code == 409
     bad = api(hq_officer).post("/api/v1/alert-rules", json=rule | {"min_alert_level": "purple"})
     assert bad.status_code == 422
+
+
+def test_the_risk_outlook_brings_advisories_and_open_cases_together(
+    session: Session,
+    osaka_residents: list[Any],
+    hq_officer: User,
+    tokyo_officer: User,
+) -> None:
+    from kieubao.outreach import actions as outreach
+    from kieubao.platform.deps import scope_of
+    from kieubao.protection import actions as protection
+    from kieubao.protection.models import Channel
+    from kieubao.protection.schemas import CaseIn
+    from tests.outreach.conftest import advisory_in
+
+    version = outreach.draft_advisory(
+        session, acting_user=tokyo_officer, data=advisory_in(level=3, reasons=["disaster"])
+    )
+    outreach.submit_for_review(session, acting_user=tokyo_officer, version=version)
+    outreach.approve(session, acting_user=hq_officer, version=version)
+    outreach.publish(session, acting_user=hq_officer, version=version)
+    protection.load_case_types(session, acting_user=SYSTEM)
+    report = {
+        "case_type": "accident_injury",
+        "country": "JP",
+        "description": "Bị thương trong động đất ở Osaka",
+        "reporter": {"name": "Nguyễn Thị Hoa", "phone": "+84 912 345 678"},
+        "subject": {"full_name": "Nguyễn Văn Hùng"},
+    }
+    protection.open_case(
+        session, acting_user=SYSTEM, report=CaseIn.model_validate(report), channel=Channel.api
+    )
+    actions.ingest(session, acting_user=SYSTEM, body=usgs_feed(OSAKA_QUAKE))
+    (japan,) = queries.outlook(session, scope_of(hq_officer))
+    assert (japan.country, japan.advisory_level, japan.open_cases) == ("JP", 3, 1)
+    assert japan.exposed == 4 and japan.hazards == 1  # Osaka and Kobe, not Tokyo

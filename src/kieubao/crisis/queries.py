@@ -26,6 +26,7 @@ from kieubao.crisis.models import (
     SafetyCheck,
 )
 from kieubao.crisis.schemas import ExposedCitizen, ExposureOut
+from kieubao.outreach import queries as advisories
 from kieubao.platform.db import utcnow
 from kieubao.platform.deps import Scope
 from kieubao.platform.errors import NotFound
@@ -181,11 +182,12 @@ class CountryOutlook:
     registered: int
     worst_level: int
     open_cases: int
+    advisory_level: int | None
 
 
 def outlook(session: Session, scope: Scope) -> list[CountryOutlook]:
-    """Per country: active hazards, citizens exposed to them, citizens registered and open
-    protection cases."""
+    """Per country: active hazards, citizens exposed to them, citizens registered, open
+    protection cases and the travel advisory's level."""
     counts: Counter[str] = Counter()
     exposed: Counter[str] = Counter()
     worst: dict[str, int] = {}
@@ -199,11 +201,18 @@ def outlook(session: Session, scope: Scope) -> list[CountryOutlook]:
             exposed.update(found.by_country)
     registered = registry.figures(session, scope).by_country
     cases = protection.open_by_country(session)
+    levels = advisories.levels_by_country(session)
     shown = {c for c in counts if scope.covers(c)}
     return sorted(
         (
             CountryOutlook(
-                c, counts[c], exposed[c], registered.get(c, 0), worst.get(c, 0), cases.get(c, 0)
+                c,
+                counts[c],
+                exposed[c],
+                registered.get(c, 0),
+                worst.get(c, 0),
+                cases.get(c, 0),
+                levels.get(c),
             )
             for c in shown
         ),

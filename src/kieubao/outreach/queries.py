@@ -3,7 +3,7 @@
 import difflib
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kieubao.outreach.models import Advisory, AdvisoryVersion, Status
@@ -150,3 +150,14 @@ def diff(before: AdvisoryVersion, after: AdvisoryVersion) -> DiffOut:
             )
         changes.append(FieldChange(field=name, before=old, after=new, unified_diff=unified))
     return DiffOut(from_version=before.number, to_version=after.number, changes=changes)
+
+
+def levels_by_country(session: Session) -> dict[str, int]:
+    """The highest level in force per country, a region's included."""
+    rows = session.execute(
+        select(Advisory.country, func.max(AdvisoryVersion.level))
+        .join(Advisory)
+        .where(AdvisoryVersion.status == Status.published)
+        .group_by(Advisory.country)
+    )
+    return {country: int(level) for country, level in rows}
