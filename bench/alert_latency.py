@@ -13,11 +13,7 @@ Target: p95 ≤ 2 s.
 
 import argparse
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,15 +25,8 @@ from typing import Any
 
 import httpx
 
+from demo_instance import demo_instance, free_port, wait_for
 from results import median, percentile, record
-
-KIEUBAO = str(Path(sys.executable).parent / "kieubao")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def quake_feed(n: int, run: str) -> bytes:
@@ -104,37 +93,12 @@ def main() -> None:
     args = parser.parse_args()
     items = 20 if args.quick else args.items
     with tempfile.TemporaryDirectory() as tmp:
-        var, port = Path(tmp), _free_port()
-        env = {
-            **os.environ,
-            "KIEUBAO_VAR_DIR": str(var),
-            "KIEUBAO_DATABASE_URL": f"sqlite:///{var}/kieubao.db",
-            "KIEUBAO_JOBS_IMMEDIATE": "false",
-        }
-        env.pop("KIEUBAO_REDIS_URL", None)
-
-        def kieubao(*argv: str) -> str:
-            return subprocess.run(
-                [KIEUBAO, *argv], env=env, check=True, capture_output=True, text=True
-            ).stdout
-
-        kieubao("db", "upgrade")
-        kieubao("demo", "load", "--citizens", "2000")
-        token = kieubao("tokens", "create", "--email", "hq@kieubao.test").strip()
-        server = subprocess.Popen(
-            [KIEUBAO, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        instance = demo_instance(Path(tmp))
+        var, port, token = instance.var, free_port(), instance.token
+        server = instance.start("serve", "--host", "127.0.0.1", "--port", str(port))
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(200):
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_for(f"{base}/healthz")
             stream = Stream(f"{base}/console/crisis/stream", token)
             stream.start()
             stream.ready.wait(10)
@@ -152,7 +116,7 @@ def main() -> None:
                         answer = client.post("/api/v1/feeds/ingest", content=path.read_bytes())
                         answer.raise_for_status()
                     else:
-                        kieubao("feeds", "ingest", str(path))
+                        instance.kieubao("feeds", "ingest", str(path))
                     try:
                         arrived, event = stream.events.get(timeout=10)
                     except Empty:

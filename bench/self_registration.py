@@ -14,9 +14,7 @@ Target: ≥ 500 submissions/s.
 
 import argparse
 import asyncio
-import os
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,9 +26,9 @@ from typing import Any
 
 import httpx
 
+from demo_instance import demo_instance, free_port, wait_for
 from results import median, percentile, record
 
-KIEUBAO = str(Path(sys.executable).parent / "kieubao")
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng"]
 MIDDLE = ["Văn", "Thị", "Minh", "Đức", "Thu", "Quang", "Ngọc", "Hữu"]
 GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hải", "Khánh", "Lan", "Mai", "Nam", "Phúc"]
@@ -56,12 +54,6 @@ BARE_APP = textwrap.dedent(
         return {"reference": f"SR-{cur.lastrowid}"}
     """
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def submission(rng: random.Random) -> dict[str, Any]:
@@ -120,17 +112,6 @@ async def surge(url: str, bodies: list[dict[str, Any]], concurrency: int) -> dic
     }
 
 
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit(f"no server at {url}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=5000)
@@ -142,23 +123,8 @@ def main() -> None:
     bodies = [submission(rng) for _ in range(n)]
     figures: dict[str, Any] = {"submissions": n, "concurrency": args.concurrency}
     with tempfile.TemporaryDirectory() as tmp:
-        var = Path(tmp)
-        env = {
-            **os.environ,
-            "KIEUBAO_VAR_DIR": str(var),
-            "KIEUBAO_DATABASE_URL": f"sqlite:///{var}/kieubao.db",
-            "KIEUBAO_JOBS_IMMEDIATE": "false",
-        }
-        env.pop("KIEUBAO_REDIS_URL", None)
-
-        def kieubao(*argv: str) -> str:
-            return subprocess.run(
-                [KIEUBAO, *argv], env=env, check=True, capture_output=True, text=True
-            ).stdout
-
-        kieubao("db", "upgrade")
-        kieubao("demo", "load", "--citizens", "2000")
-        token = kieubao("tokens", "create", "--email", "hq@kieubao.test").strip()
+        instance = demo_instance(Path(tmp))
+        var, token = instance.var, instance.token
 
         # The baseline: a bare endpoint writing one row per request into its own SQLite file.
         bare_db = var / "bare.db"
@@ -166,7 +132,7 @@ def main() -> None:
             c.execute("PRAGMA journal_mode=WAL")
             c.execute("CREATE TABLE reports (id INTEGER PRIMARY KEY, payload TEXT)")
         (var / "bare_app.py").write_text(f"DB = {str(bare_db)!r}\n" + BARE_APP)
-        port = _free_port()
+        port = free_port()
         bare = subprocess.Popen(
             [
                 sys.executable,
@@ -191,22 +157,12 @@ def main() -> None:
         figures["bare_insert"] = result
         print(f"  bare insert: {result}", flush=True)
 
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         # Server and job worker in their own processes, as deployed: placing submissions
         # must not take the intake's interpreter.
-        server = subprocess.Popen(
-            [KIEUBAO, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        worker = subprocess.Popen(
-            [KIEUBAO, "worker", "--workers", "1"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = instance.start("serve", "--host", "127.0.0.1", "--port", str(port))
+        worker = instance.start("worker", "--workers", "1")
         try:
             wait_for(f"{base}/healthz")
             headers = {"Authorization": f"Bearer {token}"}
