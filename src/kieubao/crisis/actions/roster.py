@@ -250,8 +250,11 @@ def open_protection_case(
         country=entry.country,
         city=entry.city,
         description=f"{crisis.title}: {entry.status} ({needs})",
-        reporter=ReporterIn(
+        # The officer's own account: known already, not a stranger's input to check (and a
+        # ministry's internal addresses need not pass a public mail provider's rules).
+        reporter=ReporterIn.model_construct(
             name=acting_user.full_name.strip() or OFFICER_NAME,
+            phone="",
             email=acting_user.email,
             relation="officer",
         ),
@@ -264,7 +267,9 @@ def open_protection_case(
         acting_user=acting_user,
         report=report,
         channel=Channel.officer,
-        severity=Severity.life_at_risk if entry.status == "injured" else None,
+        severity=Severity.life_at_risk
+        if entry.status == "injured" or "medical" in entry.needs
+        else None,
     )
     entry.case_number = intake.case.number
     audit.record(
