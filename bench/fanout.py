@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from kieubao.platform import db, migrate, outbox
+from kieubao.platform.smtp_sink import Sink
 from results import record
-from smtp_sink import Sink
 
 WORKERS = int(os.environ.get("FANOUT_WORKERS", "2"))
 CONTEXT = {"title": "Safety check", "text": "Reply SAFE or HELP."}

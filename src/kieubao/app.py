@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from kieubao.domains import modules
+from kieubao.domains import install_templates, modules
 from kieubao.platform import deps, web
 from kieubao.platform import pages as platform_pages
 
@@ -21,13 +21,13 @@ def create_app() -> FastAPI:
         description="Citizens abroad, protection, early warning and community work.",
     )
     web.install(app)
+    install_templates()
     app.include_router(platform_pages.router)
     for api in modules("api"):
         app.include_router(api.router, prefix="/api/v1")
     for pages in modules("pages"):
         domain = importlib.import_module(pages.__name__.rsplit(".", 1)[0])
         folder = Path(str(domain.__file__)).parent
-        web.add_template_dir(folder / "templates")
         if (folder / "static").is_dir():
             name = domain.__name__.rsplit(".", 1)[1]
             app.mount(f"/static/{name}", StaticFiles(directory=folder / "static"), name=name)

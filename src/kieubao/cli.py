@@ -4,13 +4,13 @@ from functools import cache
 
 import typer
 
-from kieubao.domains import modules
+from kieubao.domains import install_templates, modules
 from kieubao.platform import cli as platform_cli
 
 
 @cache
 def build() -> typer.Typer:
-    from kieubao import demo
+    from kieubao import demo, drill
 
     app = typer.Typer(
         help="kieubao: citizens abroad, protection, crisis and community work.",
@@ -18,10 +18,12 @@ def build() -> typer.Typer:
     )
     platform_cli.register(app)
     app.add_typer(demo.app, name="demo")
+    app.command("drill")(drill.drill)
     for module in modules("cli"):
         # A domain's commands go under its name unless it names the group for its users.
         app.add_typer(module.app, name=getattr(module, "NAME", module.__name__.split(".")[1]))
     modules("jobs")  # the worker must know every job
+    install_templates()  # and jobs and commands render messages
     return app
 
 

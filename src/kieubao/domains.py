@@ -1,6 +1,7 @@
 """The domains the application is made of, in one place for the app, CLI, worker and migrations."""
 
 import importlib
+from pathlib import Path
 from types import ModuleType
 
 DOMAINS = ("registry", "protection", "outreach", "crisis", "outbox", "community")
@@ -23,3 +24,14 @@ def load_models() -> None:
     importlib.import_module("kieubao.platform.audit")
     importlib.import_module("kieubao.platform.outbox_models")
     modules("models")
+
+
+def install_templates() -> None:
+    """Every domain's templates where the platform looks for them: pages render them, and so
+    do actions run by the worker or a command (mail and outbox messages)."""
+    from kieubao.platform import web
+
+    for domain in DOMAINS:
+        folder = Path(str(importlib.import_module(f"kieubao.{domain}").__file__)).parent
+        if (folder / "templates").is_dir():
+            web.add_template_dir(folder / "templates")

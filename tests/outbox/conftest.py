@@ -3,9 +3,9 @@
 from collections.abc import Iterator
 
 import pytest
-from bench.smtp_sink import Sink
 
 from kieubao.platform.settings import get_settings
+from kieubao.platform.smtp_sink import Sink
 
 
 @pytest.fixture

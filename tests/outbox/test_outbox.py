@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from bench.smtp_sink import Sink
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from kieubao.platform.errors import Invalid
 from kieubao.platform.models import User
 from kieubao.platform.outbox import Message, OutboxMessage, Status
 from kieubao.platform.settings import get_settings
+from kieubao.platform.smtp_sink import Sink
 from tests.personas import mails_to
 
 NOTICE = {"title": "Typhoon Yagi: stay indoors", "text": "Shelters are open in Da Nang."}

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from bench.smtp_sink import free_port
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from kieubao.platform import outbox
 from kieubao.platform.db import commit
 from kieubao.platform.outbox import Message, OutboxMessage, Status
 from kieubao.platform.settings import get_settings
+from kieubao.platform.smtp_sink import free_port
 
 TOKEN = "gateway-token"
 

@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from bench.smtp_sink import Sink
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform import audit, db, migrate, outbox
 from kieubao.platform.outbox import Message, OutboxMessage, Status
+from kieubao.platform.smtp_sink import Sink
 
 FANOUT = 10_000
 KIEUBAO = str(Path(sys.executable).with_name("kieubao"))

@@ -1,5 +1,5 @@
-"""A local SMTP server that counts what it is given, per recipient: the far end of the
-outbox's exactly-once test and of the fan-out benchmark."""
+"""A local SMTP server that counts what it is given, per recipient: the far end of drills,
+of the outbox's exactly-once test and of the fan-out benchmark."""
 
 import socket
 from collections import Counter
