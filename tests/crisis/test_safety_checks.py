@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kieubao.crisis import actions, queries
+from kieubao.crisis.models import SafetyCheck
 from kieubao.platform.models import User
 from kieubao.platform.outbox_models import OutboxMessage
 from tests.personas import mails_to
@@ -54,3 +55,30 @@ def _hq(user: User) -> Any:
     from kieubao.platform.deps import scope_of
 
     return scope_of(user)
+
+
+def test_those_not_heard_from_are_asked_again_by_the_other_channel(
+    session: Session,
+    hq_officer: User,
+    make_citizen: Callable[..., Any],
+    monkeypatch: Any,
+) -> None:
+    from kieubao.crisis.actions.safety_checks import follow_up_due
+    from kieubao.platform.settings import get_settings
+
+    make_citizen(full_name="Ngô Thị Lan", email="lan@example.jp")  # email and a phone
+    make_citizen(full_name="Đặng Văn Sơn", date_of_birth="1988-02-02", phones=[])
+    crisis = actions.open_crisis(session, acting_user=hq_officer, title="Kansai", area=AREA)
+    first = actions.send_safety_check(session, acting_user=hq_officer, crisis=crisis)
+    assert (first.recipients, first.not_asked) == (1, 1)  # Sơn has no address at all
+    assert follow_up_due(session, acting_user=hq_officer) == 0  # not yet: an hour to answer
+
+    monkeypatch.setattr(get_settings(), "safety_check_follow_up_minutes", 0)
+    assert follow_up_due(session, acting_user=hq_officer) == 1
+    second = session.scalars(select(SafetyCheck).where(SafetyCheck.round == 2)).one()
+    assert second.follow_up_of == first.id and second.recipients == 1
+    sms = session.scalars(
+        select(OutboxMessage.channel).where(OutboxMessage.key.like("safety-check-%-2-%"))
+    ).all()
+    assert sms == ["sms"]
+    assert follow_up_due(session, acting_user=hq_officer) == 0  # a round is followed up once

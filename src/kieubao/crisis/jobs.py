@@ -7,6 +7,7 @@ from huey import crontab
 from sqlalchemy import select
 
 from kieubao.crisis.actions.polling import due_sources, poll_source
+from kieubao.crisis.actions.safety_checks import follow_up_due
 from kieubao.crisis.actions.self_reports import place_pending
 from kieubao.crisis.feeds import FeedError
 from kieubao.crisis.fetch import FetchError
@@ -79,3 +80,11 @@ def place_self_reports(*, crisis_id: int) -> None:
             return
         while place_pending(session, crisis=crisis):
             pass
+
+
+@job(schedule=crontab(minute="*/5"))
+def follow_up_safety_checks() -> None:
+    """Every five minutes: rounds left unanswered long enough are asked again by the other
+    channel."""
+    with exclusive("safety-check-follow-up"), session_scope() as session:
+        follow_up_due(session, acting_user=SYSTEM)

@@ -331,3 +331,6 @@ class SafetyCheck(Base):
     recipients: Mapped[int] = mapped_column(Integer)
     # On the roster but not asked: no consent to crisis messages, or no way to reach them.
     not_asked: Mapped[int] = mapped_column(Integer)
+    # A round by the other channel to those who did not answer this one; None for a first.
+    follow_up_of: Mapped[int | None] = mapped_column(Integer)
+    followed_up_at: Mapped[datetime | None]

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # thread); 0 means no limit.
     outbox_rates: dict[str, float] = Field(default_factory=lambda: {"email": 0.0, "sms": 20.0})
     outbox_batch: int = 200
+    # Minutes a safety check waits for answers before asking again by the other channel.
+    safety_check_follow_up_minutes: int = 60
     outbox_max_attempts: int = 6
     outbox_retry_base_s: float = 30.0
     # A claim older than this is taken back from a worker that went away without a trace.

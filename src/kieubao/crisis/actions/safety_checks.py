@@ -1,6 +1,8 @@
 """Safety checks: "are you safe?" to everyone on a roster not heard from, each with their own
 reply link, through the outbox (durable, once per person)."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,9 +16,18 @@ from kieubao.platform.settings import get_settings
 from kieubao.registry.models import Citizen, Consent, Purpose
 
 
-def send_safety_check(session: Session, *, acting_user: Actor, crisis: Crisis) -> SafetyCheck:
+def send_safety_check(
+    session: Session,
+    *,
+    acting_user: Actor,
+    crisis: Crisis,
+    follow_up_of: SafetyCheck | None = None,
+) -> SafetyCheck:
     """A new round to those still unaccounted for who agreed to crisis messages: by email
-    when they gave one, else by SMS. Those who cannot be asked are counted, for the call list."""
+    when they gave one, else by SMS. Those who cannot be asked are counted, for the call list.
+
+    A follow-up of an earlier round asks by the other channel (SMS after email, email after
+    SMS); whoever has only the one channel is left to the officers' call list."""
     require_open(crisis)
     rounds = session.scalar(
         select(func.count()).where(SafetyCheck.crisis_id == crisis.id)
@@ -39,7 +50,7 @@ def send_safety_check(session: Session, *, acting_user: Actor, crisis: Crisis) -
     base = get_settings().base_url.rstrip("/")
     messages, not_asked = [], 0
     for entry, citizen, consent in rows:
-        channel, address = _reach(citizen)
+        channel, address = _reach(citizen, second=follow_up_of is not None)
         if not consent or channel is None:
             not_asked += 1
             continue
@@ -68,7 +79,10 @@ def send_safety_check(session: Session, *, acting_user: Actor, crisis: Crisis) -
         sent_by_id=acting_user.id if isinstance(acting_user, User) else None,
         recipients=len(messages),
         not_asked=not_asked,
+        follow_up_of=follow_up_of.id if follow_up_of else None,
     )
+    if follow_up_of is not None:
+        follow_up_of.followed_up_at = check.sent_at
     session.add(check)
     session.flush()
     audit.record(
@@ -83,9 +97,33 @@ def send_safety_check(session: Session, *, acting_user: Actor, crisis: Crisis) -
     return check
 
 
-def _reach(citizen: Citizen) -> tuple[str | None, str]:
+def follow_up_due(session: Session, *, acting_user: Actor) -> int:
+    """Ask again, by the other channel, those a first round has not heard from in the time
+    set; returns how many rounds were sent."""
+    wait = timedelta(minutes=get_settings().safety_check_follow_up_minutes)
+    due = session.scalars(
+        select(SafetyCheck)
+        .join(Crisis, Crisis.id == SafetyCheck.crisis_id)
+        .where(
+            Crisis.status == "open",
+            SafetyCheck.follow_up_of.is_(None),
+            SafetyCheck.followed_up_at.is_(None),
+            SafetyCheck.sent_at <= utcnow() - wait,
+        )
+    ).all()
+    for check in due:
+        crisis = session.get(Crisis, check.crisis_id)
+        assert crisis is not None  # joined above
+        send_safety_check(session, acting_user=acting_user, crisis=crisis, follow_up_of=check)
+    return len(due)
+
+
+def _reach(citizen: Citizen, *, second: bool = False) -> tuple[str | None, str]:
+    ways = []
     if citizen.email:
-        return "email", citizen.email
+        ways.append(("email", citizen.email))
     if citizen.phones:
-        return "sms", citizen.phones[0]
-    return None, ""
+        ways.append(("sms", citizen.phones[0]))
+    if second:
+        return ways[1] if len(ways) > 1 else (None, "")
+    return ways[0] if ways else (None, "")

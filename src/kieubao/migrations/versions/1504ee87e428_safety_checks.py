@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("sent_by_id", sa.Integer(), nullable=True),
         sa.Column("recipients", sa.Integer(), nullable=False),
         sa.Column("not_asked", sa.Integer(), nullable=False),
+        sa.Column("follow_up_of", sa.Integer(), nullable=True),
+        sa.Column("followed_up_at", kieubao.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["crisis_id"],
             ["crises.id"],
