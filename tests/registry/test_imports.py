@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from kieubao.platform.models import User
 from kieubao.platform.settings import get_settings
+from kieubao.platform.text import neutralise
 from kieubao.registry import synthetic
 from kieubao.registry.actions import imports as import_actions
 from kieubao.registry.actions.imports import import_batch, open_import, start_import
-from kieubao.registry.api.imports import neutralise
 from kieubao.registry.imports import open_table
 from kieubao.registry.jobs import run_import
 from kieubao.registry.models import Citizen

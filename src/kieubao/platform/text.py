@@ -14,3 +14,12 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
     return " ".join(_NON_WORD.sub(" ", bare).replace("_", " ").split())
+
+
+# What a spreadsheet would read as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula is written as text instead."""
+    return f"'{cell}" if cell.startswith(FORMULA_START) else cell

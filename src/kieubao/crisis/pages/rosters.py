@@ -13,6 +13,7 @@ from kieubao.crisis.models import NEEDS, ROSTER_STATUSES
 from kieubao.platform import countries
 from kieubao.platform.deps import AnyOfficer, SessionDep, Staff, scope_of
 from kieubao.platform.errors import NotFound
+from kieubao.platform.text import neutralise
 from kieubao.platform.web import render
 
 router = APIRouter(prefix="/console/crisis")
@@ -142,11 +143,11 @@ def export(crisis_id: int, session: SessionDep, officer: AnyOfficer) -> Response
             sheet.append(
                 [
                     entry.id,
-                    _cell(citizen.full_name),
+                    neutralise(citizen.full_name),
                     entry.country,
-                    _cell(entry.city or ""),
-                    _cell(", ".join(citizen.phones)),
-                    _cell(citizen.email or ""),
+                    neutralise(entry.city or ""),
+                    neutralise(", ".join(citizen.phones)),
+                    neutralise(citizen.email or ""),
                     entry.status,
                     ", ".join(entry.needs),
                     entry.last_heard_at.isoformat() if entry.last_heard_at else "",
@@ -160,11 +161,6 @@ def export(crisis_id: int, session: SessionDep, officer: AnyOfficer) -> Response
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="roster-{crisis.id}.xlsx"'},
     )
-
-
-def _cell(text: str) -> str:
-    # A name typed as "=HYPERLINK(...)" must stay text when the sheet is opened.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @router.get("/plans/{country}", response_class=HTMLResponse)

@@ -8,18 +8,13 @@ from fastapi.responses import Response
 
 from kieubao.platform.deps import AnyOfficer, SessionDep
 from kieubao.platform.settings import get_settings
+from kieubao.platform.text import neutralise
 from kieubao.registry import queries
 from kieubao.registry.actions.imports import start_import
 from kieubao.registry.models import ImportJob
 from kieubao.registry.schemas import ImportOut
 
 router = APIRouter(tags=["imports"])
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula is written as text instead."""
-    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
 
 
 def import_out(job: ImportJob) -> ImportOut:
