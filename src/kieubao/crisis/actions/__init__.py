@@ -20,6 +20,7 @@ from kieubao.crisis.actions.roster import (
     record_status,
     reply_link_token,
 )
+from kieubao.crisis.actions.roster_lists import import_roster_list
 from kieubao.crisis.actions.safety_checks import send_safety_check
 from kieubao.crisis.actions.self_reports import receive_self_report
 from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, save_feed_source
@@ -38,6 +39,7 @@ __all__ = [
     "entry_for_reply",
     "evaluate",
     "fill_manifest",
+    "import_roster_list",
     "ingest",
     "open_crisis",
     "open_protection_case",
