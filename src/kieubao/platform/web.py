@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kieubao.platform import i18n
 from kieubao.platform.errors import Problem
+from kieubao.platform.guard import Guard
 
 PLATFORM_TEMPLATES = Path(str(files("kieubao.platform") / "templates"))
 STATIC_DIR = Path(str(files("kieubao.platform") / "static"))
@@ -97,6 +98,7 @@ class Language:
 
 def install(app: FastAPI) -> None:
     app.add_middleware(Language)
+    app.add_middleware(Guard)  # outermost: refusals and error pages carry the headers too
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> Response:
