@@ -79,6 +79,9 @@ class User(Timestamped, Base):
     totp_confirmed: Mapped[bool] = mapped_column(default=False)
     # The last accepted TOTP time step: a code is never accepted twice.
     totp_last_step: Mapped[int] = mapped_column(default=0)
+    # Wrong passwords and codes in a row; at the limit the account is locked for a while.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     is_active: Mapped[bool] = mapped_column(default=True)
 
