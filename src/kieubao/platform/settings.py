@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     login_link_minutes: int = 30
     import_max_bytes: int = Field(default=200 * 1024 * 1024)
     secure_cookies: bool = False
+    # Hosts (names or addresses) on private networks that feeds and webhooks may still call.
+    outbound_allowed_hosts: list[str] = Field(default_factory=list)
 
     @property
     def is_sqlite(self) -> bool:
