@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from kieubao.domains import modules
-from kieubao.platform import accounts, audit, db, migrate, missions
+from kieubao.platform import accounts, audit, db
 from kieubao.platform.backup import BackupFailed, backup, restore
 from kieubao.platform.db import Base
 from kieubao.platform.models import Role
@@ -24,19 +24,9 @@ from kieubao.registry import actions as registry
 from kieubao.registry.models import Citizen
 from kieubao.registry.schemas import CitizenIn
 from tests.backends import POSTGRES_URL, postgres_available
+from tests.faults import serving
 
 ACTOR = audit.System("backup tests")
-
-
-def _serving(url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """A database of its own, committed for real, that every session in the process uses."""
-    engine = db.build_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection)
-    monkeypatch.setattr(db, "_session_factory", lambda: sessionmaker(bind=engine))
-    with Session(engine) as session:
-        missions.load_seed(session, acting_user=ACTOR)
-    return engine
 
 
 def _fill(engine: Engine, n: int, prefix: str) -> None:
@@ -79,7 +69,7 @@ def _passports(engine: Engine) -> list[str | None]:
 @pytest.fixture
 def live_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Engine]]:
     url = f"sqlite:///{tmp_path}/live.db"
-    engine = _serving(url, monkeypatch)
+    engine = serving(url, monkeypatch)
     yield url, engine
     engine.dispose()
 
@@ -175,7 +165,7 @@ def live_postgres(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Engine
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    engine = _serving(url, monkeypatch)
+    engine = serving(url, monkeypatch)
     yield url, engine
     engine.dispose()
     with admin.connect() as connection:

@@ -68,3 +68,40 @@ def test_a_rolled_back_transaction_enqueues_nothing(queue: str, session: Session
     commit(session)
     assert jobs.get_huey().pending_count() == 0
     assert done == []
+
+
+def test_jobs_asked_for_while_redis_is_down_are_kept_and_sent_when_it_is_back(
+    session: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from kieubao.platform.models import DeferredJob
+
+    redis_available()
+    monkeypatch.setenv("KIEUBAO_JOBS_IMMEDIATE", "false")
+    monkeypatch.setenv("KIEUBAO_REDIS_URL", "redis://127.0.0.1:1/15")  # nothing listens there
+    get_settings.cache_clear()
+    jobs.reset()
+    try:
+        audit.record(session, audit.System("tests"), "thing.done", "thing", 2)
+        on_commit(session, jobs.enqueue, note, word="kept")
+        commit(session)  # the work is committed; its job must not be lost
+        (kept,) = session.scalars(select(DeferredJob))
+        assert kept.kwargs == {"word": "kept"} and "refused" in kept.reason.lower()
+        assert jobs.resend_deferred() == 0  # still down: kept
+
+        monkeypatch.setenv("KIEUBAO_REDIS_URL", REDIS_URL)  # Redis is back
+        get_settings.cache_clear()
+        jobs.reset()
+        jobs.get_huey().flush()
+        done.clear()
+        assert jobs.resend_deferred() == 1
+        assert session.scalars(select(DeferredJob)).all() == []
+        _run_pending()
+        assert done == ["kept"]
+    finally:
+        jobs.get_huey().flush()
+        jobs.reset()
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        jobs.reset()

@@ -140,3 +140,16 @@ class LoginLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class DeferredJob(Base):
+    """A job that could not reach the queue (Redis out of reach): kept here, in the database
+    the work was committed to, and sent on when the queue is back."""
+
+    __tablename__ = "deferred_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kwargs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deferred_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(300), default="")
