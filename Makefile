@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo test lint typecheck contracts migrations-check audit-deps static locale locale-extract \
-        chromium bench serve worker clean
+        chromium chaos bench serve worker clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -73,6 +73,12 @@ migrations-check: $(STAMP)
 
 test: $(STAMP) static locale chromium lint contracts migrations-check audit-deps
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# Faults on purpose: workers and servers killed mid-work, the disk full, the database and
+# Redis gone away. Part of `make test` too; this runs them alone, one at a time.
+chaos: $(STAMP)
+	$(BIN)/pytest -n 0 -v tests/chaos tests/platform/test_database_faults.py \
+	  tests/platform/test_jobs.py tests/platform/test_backup.py
 
 bench: $(STAMP)
 	sh bench/postgis.sh

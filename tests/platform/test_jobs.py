@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from huey import RedisHuey, SqliteHuey
+from huey.exceptions import TaskLockedException
 from sqlalchemy.orm import Session
 
 from kieubao.platform import audit, jobs
@@ -105,3 +106,13 @@ def test_jobs_asked_for_while_redis_is_down_are_kept_and_sent_when_it_is_back(
         monkeypatch.undo()
         get_settings.cache_clear()
         jobs.reset()
+
+
+def test_locks_a_killed_worker_held_are_freed_when_a_worker_starts(queue: str) -> None:
+    held = jobs.exclusive("import-9")
+    held.__enter__()  # taken, and never released: its worker was killed
+    with pytest.raises(TaskLockedException), jobs.exclusive("import-9"):
+        pass
+    assert jobs.free_stale_locks() == {"import-9"}
+    with jobs.exclusive("import-9"):
+        pass

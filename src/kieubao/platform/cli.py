@@ -169,9 +169,10 @@ def worker(workers: int = 2) -> None:
 
 
 def _consumer(workers: int) -> Any:
-    from kieubao.platform.jobs import get_huey
+    from kieubao.platform.jobs import free_stale_locks, get_huey
 
     # Locks left by a killed worker would block the resumed work forever.
+    free_stale_locks()
     return get_huey().create_consumer(workers=workers, worker_type="thread", flush_locks=True)
 
 

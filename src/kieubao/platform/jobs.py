@@ -68,6 +68,17 @@ def exclusive(name: str) -> Any:
     return get_huey().lock_task(name)
 
 
+def free_stale_locks() -> set[str]:
+    """Free the locks a killed worker held, as a consumer starts (the same rule as huey's
+    ``flush_locks``: one consumer at a time). huey frees only the locks declared when the
+    consumer starts; units of work lock by their own names (``import-7``, ``feed-3``), so
+    every lock in the store is freed, or the work a killed worker held would wait forever."""
+    huey = get_huey()
+    prefix = f"{huey.name}.lock."
+    held = [key[len(prefix) :] for key in huey.storage.result_items() if key.startswith(prefix)]
+    return set(huey.flush_locks(*held)) if held else set()
+
+
 _tasks: dict[str, Any] = {}
 
 
