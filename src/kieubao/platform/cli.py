@@ -7,6 +7,7 @@ import typer
 from sqlalchemy import select
 
 from kieubao.platform import accounts, audit, migrate
+from kieubao.platform import retention as retention_rules
 from kieubao.platform.db import session_scope, utcnow
 from kieubao.platform.errors import Problem
 from kieubao.platform.models import Role, User
@@ -135,6 +136,19 @@ def restore(
     typer.echo(f"audit chain intact: {copy.audit_entries} entries")
 
 
+def retention(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="say what is due, forget nothing")
+    ] = False,
+) -> None:
+    """Forget the personal data that has outlived its purpose, rule by rule."""
+    with session_scope() as session:
+        outcomes = retention_rules.apply_rules(session, acting_user=CLI_ACTOR, dry_run=dry_run)
+    for outcome in outcomes:
+        done = "due" if dry_run else f"forgotten {outcome.forgotten} of"
+        typer.echo(f"{outcome.rule}: {done} {outcome.due} — {outcome.description}")
+
+
 SHUTDOWN_GRACE_S = 3
 
 
@@ -185,3 +199,4 @@ def register(app: typer.Typer) -> None:
     app.command()(worker)
     app.command()(backup)
     app.command()(restore)
+    app.command()(retention)

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     login_link_minutes: int = 30
     import_max_bytes: int = Field(default=200 * 1024 * 1024)
     secure_cookies: bool = False
+    # How long personal data is kept once its purpose is served (see platform/retention.py).
+    retention_sessions_days: int = 30
+    retention_outbox_days: int = 180
+    retention_closed_cases_years: int = 10
+    retention_rosters_months: int = 24
     # Hosts (names or addresses) on private networks that feeds and webhooks may still call.
     outbound_allowed_hosts: list[str] = Field(default_factory=list)
 
