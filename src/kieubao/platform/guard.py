@@ -9,6 +9,7 @@ and goes on; its own authentication (bearer token, signature) stands guard there
 """
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,6 +49,18 @@ HEADERS = {
 }
 
 
+# Bodies read whole into memory (JSON, forms) are small; file uploads are spooled to disk and
+# may be as large as an import.
+MAX_BODY = 2 * 1024 * 1024
+
+
+class TooLarge(HTTPException):
+    """Raised while a body sent without its length is read: the app answers it as a 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request is larger than {limit // 1024:,} KB")
+
+
 class Guard:
     """Plain ASGI, so event streams pass through untouched."""
 
@@ -58,20 +71,29 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        respond = self._with_headers(scope, send)
         if scope["method"] not in SAFE_METHODS and _cross_site(scope):
-            refusal = JSONResponse(
-                {
-                    "type": "about:blank",
-                    "title": "Forbidden",
-                    "status": 403,
-                    "detail": "a request from another site may not change anything here",
-                },
-                status_code=403,
-                media_type="application/problem+json",
-            )
-            await refusal(scope, receive, self._with_headers(scope, send))
+            await _problem(
+                403, "Forbidden", "a request from another site may not change anything here"
+            )(scope, receive, respond)
             return
-        await self.app(scope, receive, self._with_headers(scope, send))
+        limit = _body_limit(scope)
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, respond)
+            return
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise TooLarge(limit)
+            return message
+
+        await self.app(scope, counted_receive, respond)
 
     def _with_headers(self, scope: Scope, send: Send) -> Send:
         policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else POLICY
@@ -88,6 +110,25 @@ class Guard:
             await send(message)
 
         return send_with_headers
+
+
+def _body_limit(scope: Scope) -> int:
+    kind = Headers(scope=scope).get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        return get_settings().import_max_bytes + 1024 * 1024
+    return MAX_BODY
+
+
+def _problem(status: int, title: str, detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _problem(413, "Content too large", f"the request is larger than {limit // 1024:,} KB")
 
 
 def _cross_site(scope: Scope) -> bool:
