@@ -123,3 +123,17 @@ def test_a_path_in_an_uploaded_file_name_writes_nothing_outside_the_imports(
     assert written == []
     stored = list(imports.rglob("*.csv"))
     assert stored and all(p.resolve().is_relative_to(imports.resolve()) for p in stored)
+
+
+def test_a_feed_document_may_be_larger_than_other_bodies(
+    api: Callable[[User | None], TestClient], hq_officer: User
+) -> None:
+    gdacs = Path(__file__).parents[1] / "data/feeds/gdacs/exxamalte_gdacs-rss-7d.xml"
+    document = gdacs.read_bytes()  # a real week of GDACS events
+    padded = document + b" " * (MAX_BODY - len(document) + 1024)  # past the general limit
+    answer = api(hq_officer).post(
+        "/api/v1/feeds/ingest?kind=gdacs",
+        content=padded,
+        headers={"Content-Type": "application/xml"},
+    )
+    assert answer.status_code == 200, answer.text

@@ -54,6 +54,14 @@ HEADERS = {
 MAX_BODY = 2 * 1024 * 1024
 
 
+# Routes that read a larger body themselves, with their own limit (a feed document).
+_larger_bodies: dict[str, int] = {}
+
+
+def allow_larger_body(path: str, limit: int) -> None:
+    _larger_bodies[path] = limit
+
+
 class TooLarge(HTTPException):
     """Raised while a body sent without its length is read: the app answers it as a 413."""
 
@@ -113,6 +121,8 @@ class Guard:
 
 
 def _body_limit(scope: Scope) -> int:
+    if (own := _larger_bodies.get(scope["path"])) is not None:
+        return own
     kind = Headers(scope=scope).get("content-type", "")
     if kind.startswith("multipart/form-data"):
         return get_settings().import_max_bytes + 1024 * 1024
