@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     login_link_minutes: int = 30
     import_max_bytes: int = Field(default=200 * 1024 * 1024)
     secure_cookies: bool = False
+    # Anonymous portal pages are kept rendered until what they show changes.
+    page_cache: bool = True
 
     @property
     def is_sqlite(self) -> bool:
