@@ -13,10 +13,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
+from sqlalchemy import Select, select, union_all
 from sqlalchemy.orm import Session
 
 from kieubao.platform import i18n
@@ -45,16 +46,26 @@ class PageCache:
         self._pages: OrderedDict[tuple[str, str, str], Kept] = OrderedDict()
         self._lock = threading.Lock()
 
+    @cached_property
+    def _last_watched(self) -> Select[tuple[int, str]]:
+        # Built once: the statement is the same on every request.
+        last = union_all(
+            *(
+                select(AuditEntry.seq, AuditEntry.hash)
+                .where(AuditEntry.action == action)
+                .order_by(AuditEntry.seq.desc())
+                .limit(1)
+                .subquery()
+                .select()
+                for action in self.watched
+            )
+        ).subquery()
+        return select(last.c.seq, last.c.hash).order_by(last.c.seq.desc()).limit(1)
+
     def version(self, session: Session) -> tuple[int, str]:
         """The last watched entry of the chain: one index probe per watched action."""
-        last = [
-            select(func.max(AuditEntry.seq)).where(AuditEntry.action == action).scalar_subquery()
-            for action in self.watched
-        ]
-        seq = max((s for s in session.execute(select(*last)).one() if s is not None), default=0)
-        if not seq:
-            return 0, ""
-        return seq, session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq)) or ""
+        row = session.execute(self._last_watched).first()
+        return (row[0], row[1]) if row else (0, "")
 
     def respond(
         self, request: Request, session: Session, build: Callable[[], Response]

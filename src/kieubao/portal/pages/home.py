@@ -4,14 +4,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from kieubao.outreach import queries as advisories
 from kieubao.platform import countries, i18n, missions
 from kieubao.platform.deps import Anyone, SessionDep
 from kieubao.platform.errors import NotFound
 from kieubao.platform.i18n import gettext as _
-from kieubao.platform.models import Jurisdiction, Mission
 from kieubao.platform.web import render
 from kieubao.portal import alerts, worldmap
 from kieubao.portal.cache import pages
@@ -90,19 +88,9 @@ def country_page(code: str, request: Request, session: SessionDep, _user: Anyone
             country=country,
             advisory=max(published, key=lambda v: v.level) if published else None,
             regions=[v for v in published if v.advisory.region],
-            missions=answering_for(session, country),
+            missions=missions.answering_for(session, country),
             alerts=alerts.current(session, country),
             **portal_context(),
         )
 
     return pages.respond(request, session, build)
-
-
-def answering_for(session: Session, country: str) -> list[tuple[Mission, Jurisdiction]]:
-    """The missions with jurisdiction in the country, the one covering all of it first."""
-    found = [
-        (mission, next(j for j in mission.jurisdictions if j.country == country))
-        for mission in missions.all_missions(session)
-        if any(j.country == country for j in mission.jurisdictions)
-    ]
-    return sorted(found, key=lambda pair: (bool(pair[1].cities), pair[0].code))

@@ -8,7 +8,7 @@ from kieubao.platform.deps import Anyone, SessionDep
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.web import render
 from kieubao.portal.cache import pages
-from kieubao.portal.pages.home import answering_for, portal_context
+from kieubao.portal.pages.home import portal_context
 
 router = APIRouter()
 
@@ -37,7 +37,7 @@ def finder(
     def build() -> Response:
         mission_code = missions.directory(session).for_place(code, city or None)
         found = missions.by_code(session, mission_code) if mission_code else None
-        others = [m for m, _j in answering_for(session, code) if m is not found]
+        others = [m for m, _j in missions.answering_for(session, code) if m is not found]
         return render(
             request,
             "portal/missions.html",
