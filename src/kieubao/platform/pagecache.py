@@ -47,7 +47,7 @@ class PageCache:
         self._lock = threading.Lock()
 
     @cached_property
-    def _last_watched(self) -> Select[tuple[int, str]]:
+    def _last_watched(self) -> Select[int, str]:
         # Built once: the statement is the same on every request.
         last = union_all(
             *(
