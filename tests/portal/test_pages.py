@@ -59,6 +59,13 @@ def test_a_country_without_an_advisory_still_has_a_page_and_nonsense_is_not_foun
     assert missing.headers["content-type"] == "application/problem+json"
 
 
+def test_the_country_chooser_leads_to_the_country_page(app_client: TestClient) -> None:
+    assert 'name="country"' in app_client.get("/countries").text
+    chosen = app_client.get("/countries?country=Nh%E1%BA%ADt+B%E1%BA%A3n", follow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/countries/JP"
+    assert app_client.get("/countries?country=Atlantis").status_code == 422
+
+
 def test_the_mission_finder_follows_jurisdiction_down_to_the_city(
     app_client: TestClient,
 ) -> None:

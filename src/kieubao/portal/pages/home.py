@@ -65,7 +65,7 @@ def choose_country(request: Request, _user: Anyone, country: str = "") -> Respon
         return render(
             request,
             "portal/countries.html",
-            400 if country else 200,
+            422 if country else 200,
             error=_("Choose a country from the list.") if country else None,
             **portal_context(),
         )
