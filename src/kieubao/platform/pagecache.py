@@ -40,7 +40,7 @@ class Kept:
 
 
 class PageCache:
-    def __init__(self, watched: Iterable[str], max_pages: int = 2048) -> None:
+    def __init__(self, watched: Iterable[str], max_pages: int = 1024) -> None:
         self.watched = tuple(sorted(set(watched)))
         self.max_pages = max_pages
         self._pages: OrderedDict[tuple[str, str, str], Kept] = OrderedDict()
