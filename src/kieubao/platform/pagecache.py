@@ -77,7 +77,10 @@ class PageCache:
             response.headers["Vary"] = VARY
             return response
         if not get_settings().page_cache:
-            return _answer(request, _kept(build(), (0, "")))
+            response = build()
+            if response.status_code != 200:
+                return response
+            return _answer(request, _kept(response, (0, "")))
         key = _key(request)
         version = self.version(session)
         with self._lock:
