@@ -4,7 +4,8 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-DOMAINS = ("registry", "protection", "outreach", "crisis", "outbox", "community")
+# The portal first: routes are matched in this order, and its pages take the most traffic.
+DOMAINS = ("portal", "registry", "protection", "outreach", "crisis", "outbox", "community")
 
 
 def modules(kind: str) -> list[ModuleType]:

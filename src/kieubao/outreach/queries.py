@@ -6,6 +6,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kieubao.outreach.feeds import LEVEL_NAMES, LEVEL_NAMES_VI
 from kieubao.outreach.models import Advisory, AdvisoryVersion, Status
 from kieubao.outreach.schemas import AdvisoryOut, ContactOut, DiffOut, FieldChange, VersionOut
 from kieubao.platform import missions
@@ -18,6 +19,11 @@ PROTECTION_HOTLINE = "+84 981 84 84 84"
 COMPARED = ("level", "reasons", "advice_vi", "advice_en", "entry_vi", "entry_en", "region_geometry")
 Change = Literal["raised", "lowered", "unchanged", "new"]
 TEXTS = ("advice_vi", "advice_en", "entry_vi", "entry_en")
+
+
+def level_names(locale: str) -> dict[int, str]:
+    """The four levels' names in the viewer's language."""
+    return LEVEL_NAMES_VI if locale == "vi" else LEVEL_NAMES
 
 
 def published(session: Session, country: str | None = None) -> list[AdvisoryVersion]:

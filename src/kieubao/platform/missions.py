@@ -1,7 +1,7 @@
 """Missions and jurisdiction: which embassy or consulate answers for a place."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kieubao.platform import audit
 from kieubao.platform.audit import Actor
@@ -21,6 +21,18 @@ def directory(session: Session) -> MissionDirectory:
 
 def all_missions(session: Session) -> list[Mission]:
     return list(session.scalars(select(Mission).order_by(Mission.country, Mission.code)))
+
+
+def answering_for(session: Session, country: str) -> list[tuple[Mission, Jurisdiction]]:
+    """The missions with jurisdiction in a country, the one covering all of it first."""
+    rows = session.execute(
+        select(Mission, Jurisdiction)
+        .join(Jurisdiction)
+        .where(Jurisdiction.country == country)
+        .options(selectinload(Mission.jurisdictions))
+        .order_by(Mission.code)
+    )
+    return sorted(((m, j) for m, j in rows), key=lambda pair: bool(pair[1].cities))
 
 
 def by_code(session: Session, code: str) -> Mission | None:

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     retention_rosters_months: int = 24
     # Hosts (names or addresses) on private networks that feeds and webhooks may still call.
     outbound_allowed_hosts: list[str] = Field(default_factory=list)
+    # Anonymous portal pages are kept rendered until what they show changes.
+    page_cache: bool = True
 
     @property
     def is_sqlite(self) -> bool:

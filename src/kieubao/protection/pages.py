@@ -36,8 +36,22 @@ def _form_context(session: Any) -> dict[str, Any]:
 
 
 @router.get("/protection/report", response_class=HTMLResponse)
-def report_form(request: Request, session: SessionDep, _user: Anyone) -> Response:
-    return render(request, "protection/report.html", values={}, errors={}, **_form_context(session))
+def report_form(
+    request: Request,
+    session: SessionDep,
+    _user: Anyone,
+    case_type: str = "",
+    country: str = "",
+    city: str = "",
+) -> Response:
+    """Empty, or filled with what the guided help already asked; unknown values are left out."""
+    context = _form_context(session)
+    values = {
+        "case_type": case_type if case_type in {t.code for t in context["case_types"]} else "",
+        "country": country.upper() if countries.is_valid(country.upper()) else "",
+        "city": city.strip()[:120],
+    }
+    return render(request, "protection/report.html", values=values, errors={}, **context)
 
 
 @router.post("/protection/report", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""The citizens' portal: register, then see and keep one's own record with an email link."""
+"""The registry's portal pages: register, then see and keep one's own record by email link."""
 
 import json
 from datetime import date
@@ -24,11 +24,6 @@ FORM: dict[str, Any] = {
     "stay_statuses": list(StayStatus),
     "purposes": list(Purpose),
 }
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, _user: Anyone) -> Response:
-    return render(request, "registry/home.html")
 
 
 @router.get("/register", response_class=HTMLResponse)

@@ -1,0 +1,1 @@
+"""The public portal: home, country pages, the mission finder and guided help."""
