@@ -6,9 +6,11 @@ Enough for one server process; a second process keeps its own counts.
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 
 from kieubao.platform.errors import Problem
 from kieubao.platform.i18n import gettext as _
+from kieubao.platform.settings import get_settings
 
 
 class TooMany(Problem):
@@ -17,11 +19,15 @@ class TooMany(Problem):
 
 
 class Limiter:
-    def __init__(self, attempts: int, seconds: float) -> None:
-        self.attempts = attempts
+    def __init__(self, attempts: int | Callable[[], int], seconds: float) -> None:
+        self._attempts = attempts
         self.seconds = seconds
         self._seen: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+
+    @property
+    def attempts(self) -> int:
+        return self._attempts() if callable(self._attempts) else self._attempts
 
     def check(self, key: str, now: float | None = None) -> None:
         """Raise :class:`TooMany` when the key's window is full."""
@@ -47,5 +53,5 @@ class Limiter:
 
 
 # Public reports per IP address; wrong PINs per case number and per IP address.
-intake = Limiter(attempts=10, seconds=3600)
+intake = Limiter(attempts=lambda: get_settings().intake_per_hour, seconds=3600)
 wrong_pin = Limiter(attempts=5, seconds=900)
