@@ -31,9 +31,8 @@ def _commits(engine: Engine) -> list[int]:
 
 def _insert(body: str) -> Callable[[Session], int]:
     def work(session: Session) -> int:
-        return int(
-            session.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": body}).lastrowid
-        )  # type: ignore[attr-defined]
+        row = text("INSERT INTO notes (body) VALUES (:b) RETURNING id")
+        return int(session.execute(row, {"b": body}).scalar_one())
 
     return work
 
