@@ -38,6 +38,12 @@ def blind_index(normalized: str) -> str:
     return hmac.new(_derive(b"kieubao.blind.v1"), normalized.encode(), hashlib.sha256).hexdigest()
 
 
+def keyed_digest(purpose: str, value: str) -> str:
+    """An HMAC of ``value`` under a key derived for ``purpose``, hex."""
+    key = _derive(f"kieubao.{purpose}.v1".encode())
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
 def signed(purpose: str, value: str) -> str:
     """``value`` with a keyed signature for one purpose: a link that needs no stored secret."""
     return f"{value}.{_mac(purpose, value)}"

@@ -7,6 +7,7 @@ processes (an account's lock after failed sign-ins) is kept in the database inst
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 
 from kieubao.platform.errors import Problem
 from kieubao.platform.i18n import gettext as _
@@ -18,11 +19,15 @@ class TooMany(Problem):
 
 
 class Limiter:
-    def __init__(self, attempts: int, seconds: float) -> None:
-        self.attempts = attempts
+    def __init__(self, attempts: int | Callable[[], int], seconds: float) -> None:
+        self._attempts = attempts  # a number, or read from the settings at each check
         self.seconds = seconds
         self._seen: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+
+    @property
+    def attempts(self) -> int:
+        return self._attempts() if callable(self._attempts) else self._attempts
 
     def check(self, key: str, now: float | None = None) -> None:
         """Raise :class:`TooMany` when the key's window is full."""

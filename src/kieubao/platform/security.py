@@ -10,7 +10,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kieubao.platform.crypto import digest
+from kieubao.platform.crypto import digest, keyed_digest
 
 TOTP_ISSUER = "kieubao"
 MIN_PASSWORD = 12
@@ -36,6 +36,25 @@ def check_password(password_hash: str | None, password: str) -> bool:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+PIN_SCHEME = "pin1"
+
+
+def hash_pin(pin: str) -> str:
+    """A short PIN's keyed digest, salted. A million six-digit PINs are tried in minutes
+    against any slow hash, so the key (kept out of the database) is what protects them from
+    a stolen table; guesses on line are limited by the caller. Cheap enough for a surge."""
+    salt = secrets.token_hex(8)
+    return f"{PIN_SCHEME}${salt}${keyed_digest('pin', f'{salt}:{pin}')}"
+
+
+def check_pin(pin_hash: str, pin: str) -> bool:
+    scheme, _, rest = pin_hash.partition("$")
+    if scheme != PIN_SCHEME:
+        return check_password(pin_hash, pin)  # PINs kept before the keyed digest
+    salt, _, mac = rest.partition("$")
+    return secrets.compare_digest(mac, keyed_digest("pin", f"{salt}:{pin}"))
 
 
 def password_problem(password: str) -> str | None:

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     outbox_receipt_secret: str | None = None
     # Jobs run inline (no worker) when true: tests, and one-process demos.
     jobs_immediate: bool = False
+    # Public case reports one address may send per hour (a ministry behind one NAT raises it).
+    intake_per_hour: int = 10
     session_days: int = 14
     login_link_minutes: int = 30
     import_max_bytes: int = Field(default=200 * 1024 * 1024)

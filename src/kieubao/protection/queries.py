@@ -9,7 +9,7 @@ from kieubao.platform.db import utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import Role, User
-from kieubao.platform.security import check_password
+from kieubao.platform.security import check_pin
 from kieubao.protection.models import OPEN, Case, CaseStep, CaseType, Status
 
 
@@ -83,7 +83,7 @@ def track(session: Session, *, number: str, pin: str) -> Case | None:
     case = session.scalar(select(Case).where(Case.number == number.strip().upper()))
     if case is None:
         return None
-    if any(check_password(r.pin_hash, pin.strip()) for r in case.reporters):
+    if any(check_pin(r.pin_hash, pin.strip()) for r in case.reporters):
         return case
     return None
 

@@ -12,7 +12,7 @@ from kieubao.crisis.actions.people import find_or_register
 from kieubao.crisis.actions.roster import note_status, put_on_roster, require_open
 from kieubao.crisis.models import Crisis, RosterEntry, SelfReport
 from kieubao.crisis.schemas import SelfReportIn
-from kieubao.platform import audit
+from kieubao.platform import audit, writer
 from kieubao.platform.db import commit, on_commit, utcnow
 from kieubao.platform.jobs import enqueue
 from kieubao.platform.missions import directory
@@ -29,20 +29,22 @@ def receive_self_report(session: Session, *, crisis: Crisis, data: SelfReportIn)
     """Keep the submission (durably: the answer comes after the commit) and ask for it to be
     placed. The audit entry is the placing's: this write holds nothing but what was sent."""
     require_open(crisis)
-    # In a surge the job asked for by the first waiting submission places the later ones
-    # too; the minute's sweep catches one that came as that job was finishing.
-    first_waiting = not session.scalar(select(waiting(crisis.id).exists()))
-    report = SelfReport(
-        crisis_id=crisis.id, received_at=utcnow(), payload=data.model_dump(mode="json")
-    )
-    session.add(report)
-    session.flush()
-    if first_waiting:
-        from kieubao.crisis.jobs import place_self_reports  # jobs import actions, not back
+    crisis_id, payload = crisis.id, data.model_dump(mode="json")
 
-        on_commit(session, enqueue, place_self_reports, crisis_id=crisis.id)
-    commit(session)
-    return report
+    def keep(session: Session) -> SelfReport:
+        # In a surge the job asked for by the first waiting submission places the later ones
+        # too; the minute's sweep catches one that came as that job was finishing.
+        first_waiting = not session.scalar(select(waiting(crisis_id).exists()))
+        report = SelfReport(crisis_id=crisis_id, received_at=utcnow(), payload=payload)
+        session.add(report)
+        session.flush()
+        if first_waiting:
+            from kieubao.crisis.jobs import place_self_reports  # jobs import actions, not back
+
+            on_commit(session, enqueue, place_self_reports, crisis_id=crisis_id)
+        return report
+
+    return writer.write(session, keep)
 
 
 def waiting(crisis_id: int) -> Select[SelfReport]:

@@ -11,13 +11,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kieubao.platform import audit, missions
+from kieubao.platform import audit, missions, writer
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Invalid
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.missions_data import mission_for
-from kieubao.platform.security import hash_password
+from kieubao.platform.security import hash_pin
 from kieubao.platform.text import fold, nfc
 from kieubao.protection import procedure, triage
 from kieubao.protection.actions.working import escalate
@@ -133,6 +133,9 @@ def open_case(
 
     A report of the same subject, type and country as an open case of the last days is
     added to that case instead; its reporter gets a PIN of their own for it.
+
+    What only reads (triage, the registry match, the PIN's digest) is done here; the write is
+    the group writer's, so the answer comes once the case is on disk.
     """
     types = active_types(session)
     guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
@@ -144,79 +147,123 @@ def open_case(
         # Nothing in the words says what happened: the officer will type it at triage.
         case_type = next(t for t in types if t.code == "missing_contact")
     _check_fields(case_type, report.details)
-    now = utcnow()
-    name_key = fold(report.subject.full_name)
     pin = new_pin()
-    reporter = CaseReporter(
-        name=nfc(report.reporter.name),
-        phone=report.reporter.phone,
-        email=str(report.reporter.email or ""),
-        relation=report.reporter.relation,
-        channel=channel,
-        pin_hash=hash_password(pin),
-    )
-    existing = _same_case(session, case_type, report, name_key, now)
-    if existing is not None:
-        existing.reporters.append(reporter)
-        existing.events.append(
-            CaseEvent(
-                kind="report_added",
-                text=report.description,
-                data={"channel": str(channel), "reporter": reporter.name},
-                actor_id=acting_user.id,
-            )
-        )
-        session.flush()
-        audit.record(session, acting_user, "case.report_added", "case", existing.number)
-        commit(session)
-        return Intake(existing, pin, appended=True)
-
+    name_key = fold(report.subject.full_name)
     mission_code = mission_for(report.country, report.city)
-    mission = missions.by_code(session, mission_code) if mission_code else None
-    case = Case(
-        number=next_number(session, now.year),
-        case_type=case_type,
-        status=Status.new,
-        severity=severity or guess.severity,
-        country=report.country,
-        city=report.city,
-        mission=mission,
+    draft = _Draft(
+        acting_user=acting_user,
+        report=report,
         channel=channel,
-        description=report.description,
-        details=dict(report.details),
+        severity=severity or guess.severity,
+        case_type_id=case_type.id,
+        name_key=name_key,
+        pin_hash=hash_pin(pin),
+        mission_code=mission_code,
+        citizen_id=_citizen_id(session, report),
         triage={
             "case_type": guess.case_type,
             "severity": str(guess.severity),
             "mission": mission_code,
             "keywords": list(guess.keywords),
         },
-        created_by_id=acting_user.id,
     )
-    case.reporters.append(reporter)
-    case.subjects.append(_subject(session, report, name_key))
-    case.steps.extend(_steps(case_type, now))
-    case.events.append(
-        CaseEvent(
-            kind="opened",
-            public=True,
-            data={"channel": str(channel)},
-            actor_id=acting_user.id,
+    case, appended = writer.write(session, draft.write)
+    return Intake(case, pin, appended=appended)
+
+
+@dataclass(frozen=True)
+class _Draft:
+    acting_user: Actor
+    report: CaseIn
+    channel: Channel
+    severity: Severity
+    case_type_id: int
+    name_key: str
+    pin_hash: str
+    mission_code: str | None
+    citizen_id: int | None
+    triage: dict[str, Any]
+
+    def write(self, session: Session) -> tuple[Case, bool]:
+        """Add to the case it repeats or open a new one. Run by one writer at a time, so
+        two copies of a report sent together still make one case."""
+        report, acting_user = self.report, self.acting_user
+        case_type = session.get_one(CaseType, self.case_type_id)
+        now = utcnow()
+        reporter = CaseReporter(
+            name=nfc(report.reporter.name),
+            phone=report.reporter.phone,
+            email=str(report.reporter.email or ""),
+            relation=report.reporter.relation,
+            channel=self.channel,
+            pin_hash=self.pin_hash,
         )
-    )
-    session.add(case)
-    session.flush()
-    audit.record(
-        session,
-        acting_user,
-        "case.opened",
-        "case",
-        case.number,
-        after={"type": case_type.code, "country": case.country, "severity": str(case.severity)},
-    )
-    if case.severity is Severity.life_at_risk:
-        escalate(session, acting_user=acting_user, case=case, step=None)
-    commit(session)
-    return Intake(case, pin, appended=False)
+        existing = _same_case(session, case_type, report, self.name_key, now)
+        if existing is not None:
+            existing.reporters.append(reporter)
+            existing.events.append(
+                CaseEvent(
+                    kind="report_added",
+                    text=report.description,
+                    data={"channel": str(self.channel), "reporter": reporter.name},
+                    actor_id=acting_user.id,
+                )
+            )
+            session.flush()
+            audit.record(session, acting_user, "case.report_added", "case", existing.number)
+            return _loaded(existing), True
+        code = self.mission_code
+        case = Case(
+            number=next_number(session, now.year),
+            case_type=case_type,
+            status=Status.new,
+            severity=self.severity,
+            country=report.country,
+            city=report.city,
+            mission=missions.by_code(session, code) if code else None,
+            channel=self.channel,
+            description=report.description,
+            details=dict(report.details),
+            triage=self.triage,
+            created_by_id=acting_user.id,
+        )
+        case.reporters.append(reporter)
+        case.subjects.append(
+            CaseSubject(
+                full_name=nfc(report.subject.full_name),
+                date_of_birth=report.subject.date_of_birth,
+                name_key=self.name_key,
+                citizen_id=self.citizen_id,
+            )
+        )
+        case.steps.extend(_steps(case_type, now))
+        case.events.append(
+            CaseEvent(
+                kind="opened",
+                public=True,
+                data={"channel": str(self.channel)},
+                actor_id=acting_user.id,
+            )
+        )
+        session.add(case)
+        session.flush()
+        audit.record(
+            session,
+            acting_user,
+            "case.opened",
+            "case",
+            case.number,
+            after={"type": case_type.code, "country": case.country, "severity": str(case.severity)},
+        )
+        if case.severity is Severity.life_at_risk:
+            escalate(session, acting_user=acting_user, case=case, step=None)
+        return _loaded(case), False
+
+
+def _loaded(case: Case) -> Case:
+    """The case with what its answer shows loaded: it is read after its session closed."""
+    _ = case.mission, case.case_type
+    return case
 
 
 def _check_fields(case_type: CaseType, details: dict[str, str]) -> None:
@@ -253,19 +300,14 @@ def _same_case(
     return None
 
 
-def _subject(session: Session, report: CaseIn, name_key: str) -> CaseSubject:
+def _citizen_id(session: Session, report: CaseIn) -> int | None:
     found = matching.match(
         session,
         name=report.subject.full_name,
         date_of_birth=report.subject.date_of_birth,
         country=report.country,
     )
-    return CaseSubject(
-        full_name=nfc(report.subject.full_name),
-        date_of_birth=report.subject.date_of_birth,
-        name_key=name_key,
-        citizen_id=found.best.id if found.best else None,
-    )
+    return found.best.id if found.best else None
 
 
 def _steps(case_type: CaseType, start: datetime) -> list[CaseStep]:

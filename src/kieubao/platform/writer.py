@@ -1,0 +1,109 @@
+"""Group commit: the writes of many requests in one transaction, each answered once it is on disk.
+
+A request hands its write (a function of a session) to the process's writer thread and waits.
+The thread takes every write waiting at that moment, runs each in a SAVEPOINT of its own (one
+that fails is undone alone and its request gets the error), commits once, then answers them
+all. A commit costs one flush to disk however many writes it holds, so under load the batch
+grows by itself and the disk is no longer the limit; alone, a write waits for no one.
+"""
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from kieubao.platform.db import commit, new_session
+
+T = TypeVar("T")
+
+# Writes per transaction at most: a bound on how long the first of a batch waits.
+MAX_BATCH = 500
+
+
+@dataclass
+class _Write:
+    work: Callable[[Session], Any]
+    done: "Future[Any]"
+
+
+class GroupWriter:
+    def __init__(self, sessions: Callable[[], Session], max_batch: int = MAX_BATCH) -> None:
+        self.sessions = sessions
+        self.max_batch = max_batch
+        self._waiting: queue.SimpleQueue[_Write] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def submit(self, work: Callable[[Session], T]) -> "Future[T]":
+        """Queue ``work``; the future resolves to its result once its transaction committed."""
+        done: Future[T] = Future()
+        self._waiting.put(_Write(work, done))
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="group-writer", daemon=True)
+                self._thread.start()
+        return done
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        return self.submit(work).result()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._waiting.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._waiting.get_nowait())
+                except queue.Empty:
+                    break
+            self.write_batch(batch)
+
+    def write_batch(self, batch: list[_Write]) -> None:
+        results: list[tuple[_Write, Any, BaseException | None]] = []
+        try:
+            with self.sessions() as session:
+                for write in batch:
+                    try:
+                        with session.begin_nested():
+                            results.append((write, write.work(session), None))
+                    except Exception as exc:  # that write alone is undone and told why
+                        results.append((write, None, exc))
+                commit(session)
+        except BaseException as exc:
+            # Nothing of the batch is on disk: no request of it is told otherwise.
+            for write in batch:
+                write.done.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for write, result, error in results:
+            if error is None:
+                write.done.set_result(result)
+            else:
+                write.done.set_exception(error)
+
+
+_writer = GroupWriter(new_session)
+
+
+def write(session: Session, work: Callable[[Session], T]) -> T:
+    """Run ``work`` and commit it; return its result once it is on disk.
+
+    A session of the process's engine with nothing of its own to write hands the work to the
+    group writer (after ending its read transaction, so it holds no lock the writer needs).
+    Otherwise, for a caller in the middle of its own changes or a session bound to one
+    connection (the tests' rolled-back transaction), the work joins the caller's transaction.
+    """
+    grouped = isinstance(session.get_bind(), Engine) and not (
+        session.new or session.dirty or session.deleted or session.in_nested_transaction()
+    )
+    if not grouped:
+        result = work(session)
+        commit(session)
+        return result
+    commit(session)
+    return _writer.run(work)

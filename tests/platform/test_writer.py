@@ -1,0 +1,135 @@
+"""Group commit: writes of many requests share one transaction, each answered once on disk."""
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from kieubao.platform import db
+from kieubao.platform.security import check_pin, hash_password, hash_pin
+from kieubao.platform.writer import GroupWriter
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Iterator[Engine]:
+    engine = db.build_engine(f"sqlite:///{tmp_path}/scratch.db")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT UNIQUE)"))
+    yield engine
+    engine.dispose()
+
+
+def _commits(engine: Engine) -> list[int]:
+    seen: list[int] = []
+    event.listen(engine, "commit", lambda _conn: seen.append(1))
+    return seen
+
+
+def _insert(body: str) -> Callable[[Session], int]:
+    def work(session: Session) -> int:
+        row = text("INSERT INTO notes (body) VALUES (:b) RETURNING id")
+        return int(session.execute(row, {"b": body}).scalar_one())
+
+    return work
+
+
+def _stored(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.scalars(text("SELECT body FROM notes")))
+
+
+def test_writes_waiting_together_are_committed_in_one_transaction(scratch: Engine) -> None:
+    writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
+    commits = _commits(scratch)
+    hold = threading.Event()
+
+    def first(session: Session) -> int:
+        hold.wait(10)
+        return _insert("first")(session)
+
+    futures: list[Future[int]] = [writer.submit(first)]
+    futures += [writer.submit(_insert(f"n{i}")) for i in range(50)]
+    hold.set()
+    ids = [f.result(10) for f in futures]
+
+    assert len(set(ids)) == 51
+    assert _stored(scratch) == {"first"} | {f"n{i}" for i in range(50)}
+    # The first alone (it was being written), then the fifty that queued behind it.
+    assert len(commits) == 2
+
+
+def test_a_failing_write_is_undone_alone_and_its_caller_is_told(scratch: Engine) -> None:
+    writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
+    hold = threading.Event()
+    ran: list[str] = []
+
+    def blocked(session: Session) -> int:
+        hold.wait(10)
+        return _insert("a")(session)
+
+    def half_then_fail(session: Session) -> int:
+        _insert("half")(session)
+        db.on_commit(session, ran.append, "failed one")
+        return _insert("a")(session)  # the same body again: unique constraint
+
+    def fine(session: Session) -> int:
+        db.on_commit(session, ran.append, "fine one")
+        return _insert("b")(session)
+
+    futures = [writer.submit(blocked), writer.submit(half_then_fail), writer.submit(fine)]
+    hold.set()
+    assert futures[0].result(10) and futures[2].result(10)
+    with pytest.raises(Exception, match="UNIQUE"):
+        futures[1].result(10)
+    assert _stored(scratch) == {"a", "b"}
+    # What the failed write asked to run after commit never runs.
+    assert ran == ["fine one"]
+
+
+def test_when_the_commit_fails_no_write_of_the_batch_is_acknowledged(scratch: Engine) -> None:
+    def broken() -> Session:
+        session = sessionmaker(scratch)()
+        event.listen(session, "before_commit", lambda _s: (_ for _ in ()).throw(OSError("disk")))
+        return session
+
+    writer = GroupWriter(broken)
+    future = writer.submit(_insert("lost"))
+    with pytest.raises(OSError, match="disk"):
+        future.result(10)
+    assert _stored(scratch) == set()
+
+
+def test_many_threads_writing_at_once_lose_nothing(scratch: Engine) -> None:
+    writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
+    commits = _commits(scratch)
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        for i in range(20):
+            row = writer.run(_insert(f"{k}-{i}"))
+            with lock:
+                results.append(row)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == len(set(results)) == 320
+    assert len(_stored(scratch)) == 320
+    assert len(commits) < 320
+
+
+def test_a_pin_is_kept_as_a_keyed_digest_and_older_argon2_pins_still_open() -> None:
+    stored = hash_pin("042917")
+    assert "042917" not in stored
+    assert check_pin(stored, "042917")
+    assert not check_pin(stored, "042918")
+    assert hash_pin("042917") != stored  # salted
+    assert check_pin(hash_password("123456"), "123456")
+    assert not check_pin(hash_password("123456"), "654321")
