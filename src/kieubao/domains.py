@@ -4,11 +4,12 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-DOMAINS = ("registry", "protection", "outreach", "crisis", "outbox", "community")
+DOMAINS = ("registry", "protection", "outreach", "crisis", "outbox", "community", "inbound")
 
 
 def modules(kind: str) -> list[ModuleType]:
-    """Each domain's module of that kind (``models``, ``api``, ``pages``, ``jobs``, ``cli``)."""
+    """Each domain's module of that kind (``models``, ``api``, ``hooks``, ``pages``, ``jobs``,
+    ``cli``)."""
     found = []
     for domain in DOMAINS:
         try:

@@ -134,6 +134,24 @@ def open_case(
     A report of the same subject, type and country as an open case of the last days is
     added to that case instead; its reporter gets a PIN of their own for it.
     """
+    intake = admit(
+        session, acting_user=acting_user, report=report, channel=channel, severity=severity
+    )
+    commit(session)
+    return intake
+
+
+def admit(
+    session: Session,
+    *,
+    acting_user: Actor,
+    report: CaseIn,
+    channel: Channel,
+    severity: Severity | None = None,
+    opened_data: dict[str, Any] | None = None,
+) -> Intake:
+    """:func:`open_case` without the commit, for intake that keeps more in the same
+    transaction (a message's files); ``opened_data`` is added to the "opened" event."""
     types = active_types(session)
     guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
     code = report.case_type or guess.case_type
@@ -168,7 +186,6 @@ def open_case(
         )
         session.flush()
         audit.record(session, acting_user, "case.report_added", "case", existing.number)
-        commit(session)
         return Intake(existing, pin, appended=True)
 
     mission_code = mission_for(report.country, report.city)
@@ -199,7 +216,7 @@ def open_case(
         CaseEvent(
             kind="opened",
             public=True,
-            data={"channel": str(channel)},
+            data={"channel": str(channel), **(opened_data or {})},
             actor_id=acting_user.id,
         )
     )
@@ -215,7 +232,6 @@ def open_case(
     )
     if case.severity is Severity.life_at_risk:
         escalate(session, acting_user=acting_user, case=case, step=None)
-    commit(session)
     return Intake(case, pin, appended=False)
 
 

@@ -1,0 +1,53 @@
+"""Zalo Official Account webhooks: X-ZEvent-Signature is "mac=" + SHA-256 (hex) of
+app_id + raw body + timestamp + the OA secret key, app_id and timestamp read from the body.
+https://developers.zalo.me/docs/official-account/webhook/tong-quan"""
+
+import json
+from typing import Any
+
+from kieubao.inbound.providers import Forged, require, same, sha256_hex
+from kieubao.inbound.routing import Received
+from kieubao.platform.errors import Invalid
+from kieubao.platform.settings import get_settings
+from kieubao.protection.actions import Inbound
+from kieubao.protection.models import Channel
+
+NAME = "zalo"
+
+
+def load(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise Invalid("body", "not JSON") from exc
+    if not isinstance(data, dict):
+        raise Invalid("body", "a JSON object is expected")
+    return data
+
+
+def signature(secret: str, body: bytes, data: dict[str, Any]) -> str:
+    signed = f"{data.get('app_id', '')}".encode() + body
+    signed += f"{data.get('timestamp', '')}{secret}".encode()
+    return "mac=" + sha256_hex(signed)
+
+
+def verify(body: bytes, data: dict[str, Any], header: str | None) -> None:
+    secret = require(get_settings().zalo_oa_secret_key, NAME)
+    if not header or not same(header, signature(secret, body, data)):
+        raise Forged("X-ZEvent-Signature does not match this request")
+
+
+def parse(data: dict[str, Any]) -> list[Received]:
+    if data.get("event_name") != "user_send_text":
+        return []  # follows, reads, stickers: nothing a person wrote
+    message = data.get("message") or {}
+    sender = str((data.get("sender") or {}).get("id") or "")
+    msg_id, text = str(message.get("msg_id") or ""), str(message.get("text") or "")
+    if not sender or not msg_id or not text.strip():
+        return []
+    return [
+        Received(
+            provider=NAME,
+            message=Inbound(channel=Channel.zalo, sender=sender, provider_id=msg_id, text=text),
+        )
+    ]
