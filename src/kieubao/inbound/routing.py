@@ -18,7 +18,7 @@ from kieubao.platform.text import nfc
 from kieubao.protection import actions as protection
 from kieubao.protection import queries as cases
 from kieubao.protection.models import Case, Channel
-from kieubao.protection.schemas import CaseIn, ReporterIn
+from kieubao.protection.schemas import CaseIn, ReporterIn, SubjectIn
 from kieubao.registry.schemas import CountryCode, PersonName
 
 CASE_NUMBER = re.compile(r"\bBH-\d{4}-\d{6}\b", re.IGNORECASE)
@@ -167,13 +167,15 @@ def _report(received: Received) -> CaseIn:
         email=message.sender if message.channel is Channel.email else None,
         relation="",
     )
-    return CaseIn.model_validate(
-        {
-            "country": _country(received.country),
-            "description": text[:5000],
-            "reporter": reporter,
-            "subject": {"full_name": name},
-        }
+    # Each part checked on its own: the whole is built, as the reporter is.
+    return CaseIn.model_construct(
+        case_type=None,
+        country=_country(received.country),
+        city=None,
+        description=text[:5000],
+        reporter=reporter,
+        subject=SubjectIn(full_name=name),
+        details={},
     )
 
 
