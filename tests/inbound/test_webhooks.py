@@ -18,8 +18,9 @@ from tests.inbound.conftest import DATA, IDS, PROVIDERS, SENDERS, Provider, reco
 pytestmark = pytest.mark.usefixtures("case_types")
 
 
-def post(client: TestClient, provider: Provider, sender: str, sid: str, text: str,
-         forged: bool = False) -> Any:
+def post(
+    client: TestClient, provider: Provider, sender: str, sid: str, text: str, forged: bool = False
+) -> Any:
     body, kind = provider.build(sender, sid, text)
     headers = (provider.forge if forged else provider.sign)(body)
     return client.post(provider.path, content=body, headers={"Content-Type": kind, **headers})
@@ -160,7 +161,9 @@ def test_a_script_in_a_senders_name_is_not_taken_as_a_name(
     session: Session, app_client: TestClient, hq_officer: User, api: Any
 ) -> None:
     whatsapp = next(p for p in PROVIDERS if p.name == "whatsapp")
-    body = whatsapp_body("818012345678", "wamid.1", "Tôi cần giúp đỡ gấp", "<script>alert(1)</script>")
+    body = whatsapp_body(
+        "818012345678", "wamid.1", "Tôi cần giúp đỡ gấp", "<script>alert(1)</script>"
+    )
     response = app_client.post(whatsapp.path, content=body, headers=whatsapp.sign(body))
     assert response.status_code == 200
     (case,) = session.scalars(select(Case))
@@ -175,5 +178,7 @@ def test_bad_bodies_are_answered_with_what_is_wrong(app_client: TestClient) -> N
     response = app_client.post(gateway.path, content=body, headers=gateway.sign(body))
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body"
     huge = b"{" + b" " * (1024 * 1024 + 10) + b"}"
-    assert app_client.post(gateway.path, content=huge, headers=gateway.sign(huge)).status_code == 413
+    assert (
+        app_client.post(gateway.path, content=huge, headers=gateway.sign(huge)).status_code == 413
+    )
     assert app_client.post("/hooks/sms/unknown", content=b"").status_code == 404

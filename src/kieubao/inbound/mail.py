@@ -52,14 +52,13 @@ def read(raw: bytes, *, envelope_from: str = "") -> Received:
     if not text.strip() and not files:
         raise Refused(550, "5.6.0 the message is empty: write what happened in the mail")
     message_id = str(msg.get("Message-ID", "")).strip() or hashlib.sha256(raw).hexdigest()
-    body = text if text.strip() else subject
     return Received(
         provider=NAME,
         message=Inbound(
             channel=Channel.email,
             sender=address.lower(),
             provider_id=message_id,
-            text=f"{subject}\n\n{body}".strip() if subject and body != subject else body,
+            text=text,
             files=files,
         ),
         name=name,

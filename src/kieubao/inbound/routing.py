@@ -2,7 +2,7 @@
 thread (or its subject) names, or a new case."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
@@ -72,6 +72,10 @@ def receive(session: Session, received: Received) -> Outcome:
     actor = audit.System(f"inbound {received.provider}")
     if (outcome := _safety_reply(session, received, log, actor)) is not None:
         return outcome
+    if received.subject:
+        # On the case, a mail reads as it was sent: its subject above its text.
+        text = f"{received.subject}\n\n{message.text}" if message.text else received.subject
+        message = replace(message, text=text.strip())
 
     def keep(case: Case) -> None:
         log.case_number = case.number
@@ -85,7 +89,11 @@ def receive(session: Session, received: Received) -> Outcome:
         return Outcome("appended", case.number)
     log.outcome = "opened"
     intake = protection.open_from_message(
-        session, acting_user=actor, report=_report(received), message=message, then=keep
+        session,
+        acting_user=actor,
+        report=_report(received.name, received.country, message),
+        message=message,
+        then=keep,
     )
     return Outcome("appended" if intake.appended else "opened", intake.case.number)
 
@@ -151,11 +159,10 @@ def _thread_case(session: Session, key: str) -> Case | None:
     return cases.open_case_by_number(session, number) if number else None
 
 
-def _report(received: Received) -> CaseIn:
+def _report(sender_name: str, country: str | None, message: protection.Inbound) -> CaseIn:
     """The report a first message makes: the sender is its reporter and, until an officer
     says otherwise at triage, the person it is about."""
-    message = received.message
-    name = _person_name(received.name)
+    name = _person_name(sender_name)
     text = nfc(message.text)
     if len(text) < 5:
         text = f"{text or '-'} ({message.channel} {message.sender})"
@@ -170,7 +177,7 @@ def _report(received: Received) -> CaseIn:
     # Each part checked on its own: the whole is built, as the reporter is.
     return CaseIn.model_construct(
         case_type=None,
-        country=_country(received.country),
+        country=_country(country),
         city=None,
         description=text[:5000],
         reporter=reporter,
