@@ -47,7 +47,7 @@ def s3_settings(endpoint: str, tmp_path: Path) -> Settings:
         s3_bucket="kieubao-attachments",
         s3_endpoint_url=endpoint,
         s3_access_key_id="testing",
-        s3_secret_access_key="testing",  # noqa: S106 - moto accepts any key
+        s3_secret_access_key="testing",  # moto accepts any key
     )
 
 
