@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from kieubao.inbound import routing
-from kieubao.inbound.providers import gateway, telegram, twilio, whatsapp, zalo
+from kieubao.inbound.providers import gateway, json_object, telegram, twilio, whatsapp, zalo
 from kieubao.platform.deps import Anyone, SessionDep
 from kieubao.platform.errors import NotFound, Problem
 from kieubao.platform.settings import get_settings
@@ -67,7 +67,7 @@ async def sms(gateway_name: str, request: Request, session: SessionDep, _user: A
 @router.post("/zalo")
 async def zalo_event(request: Request, session: SessionDep, _user: Anyone) -> Response:
     body = await _body(request)
-    data = zalo.load(body)
+    data = json_object(body)
     zalo.verify(body, data, request.headers.get("X-ZEvent-Signature"))
     return JSONResponse(_take(session, zalo.parse(data)))
 

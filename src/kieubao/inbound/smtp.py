@@ -3,7 +3,6 @@ before it is answered, so "250" means it is on disk and anything else says why n
 
 import asyncio
 import logging
-from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -12,6 +11,7 @@ from kieubao.inbound import mail, routing
 from kieubao.platform.db import session_scope
 from kieubao.platform.errors import Problem
 from kieubao.platform.settings import get_settings
+from kieubao.platform.smtp_sink import Serving
 from kieubao.protection.actions import TooLarge
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def take(raw: bytes, envelope_from: str) -> str:
     return f"250 2.0.0 {outcome.kind} {outcome.case_number or ''}".strip()
 
 
-class IntakeServer:
+class IntakeServer(Serving):
     """``with IntakeServer(port=2525):`` serves until the block ends."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 2525) -> None:
@@ -63,15 +63,3 @@ class IntakeServer:
         self.controller = Controller(
             IntakeHandler(), hostname=host, port=port, data_size_limit=limit
         )
-
-    def __enter__(self) -> "IntakeServer":
-        self.controller.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.controller.stop()

@@ -5,8 +5,10 @@ carries; events that are not messages from a person are left out)."""
 
 import hashlib
 import hmac
+import json
+from typing import Any
 
-from kieubao.platform.errors import Problem
+from kieubao.platform.errors import Invalid, Problem
 
 
 class Forged(Problem):
@@ -30,3 +32,13 @@ def same(given: str, expected: str) -> bool:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise Invalid("body", "not JSON") from exc
+    if not isinstance(data, dict):
+        raise Invalid("body", "a JSON object is expected")
+    return data

@@ -2,9 +2,7 @@
 X-Kieubao-Signature: sha256=<hex HMAC-SHA256 of the raw body with the shared secret>, the
 shape GitHub and Meta use for theirs."""
 
-import json
-
-from kieubao.inbound.providers import Forged, hmac_hex, require, same
+from kieubao.inbound.providers import Forged, hmac_hex, json_object, require, same
 from kieubao.inbound.routing import Received
 from kieubao.platform.errors import Invalid
 from kieubao.platform.settings import get_settings
@@ -22,12 +20,7 @@ def verify(body: bytes, header: str | None) -> None:
 
 
 def parse(body: bytes) -> list[Received]:
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise Invalid("body", "not JSON") from exc
-    if not isinstance(data, dict):
-        raise Invalid("body", "a JSON object is expected")
+    data = json_object(body)
     sid, sender, text = (str(data.get(k) or "") for k in ("id", "from", "text"))
     if not sid or not sender:
         raise Invalid("body", "id and from are required")

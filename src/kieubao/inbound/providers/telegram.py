@@ -2,10 +2,7 @@
 X-Telegram-Bot-Api-Secret-Token; the body is one Update.
 https://core.telegram.org/bots/api#setwebhook"""
 
-import json
-from typing import Any
-
-from kieubao.inbound.providers import Forged, require, same
+from kieubao.inbound.providers import Forged, json_object, require, same
 from kieubao.inbound.routing import Received
 from kieubao.platform.errors import Invalid
 from kieubao.platform.settings import get_settings
@@ -22,11 +19,8 @@ def verify(header: str | None) -> None:
 
 
 def parse(body: bytes) -> list[Received]:
-    try:
-        update: Any = json.loads(body)
-    except ValueError as exc:
-        raise Invalid("body", "not JSON") from exc
-    if not isinstance(update, dict) or "update_id" not in update:
+    update = json_object(body)
+    if "update_id" not in update:
         raise Invalid("body", "not a Telegram Update")
     message = update.get("message")
     if not isinstance(message, dict):

@@ -2,10 +2,9 @@
 with the app secret; subscribing answers hub.challenge when hub.verify_token is ours.
 https://developers.facebook.com/docs/graph-api/webhooks/getting-started"""
 
-import json
 from typing import Any
 
-from kieubao.inbound.providers import Forged, hmac_hex, require, same
+from kieubao.inbound.providers import Forged, hmac_hex, json_object, require, same
 from kieubao.inbound.routing import Received
 from kieubao.platform.errors import Invalid
 from kieubao.platform.settings import get_settings
@@ -29,11 +28,8 @@ def verify(body: bytes, header: str | None) -> None:
 
 
 def parse(body: bytes) -> list[Received]:
-    try:
-        data: Any = json.loads(body)
-    except ValueError as exc:
-        raise Invalid("body", "not JSON") from exc
-    if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
+    data = json_object(body)
+    if data.get("object") != "whatsapp_business_account":
         raise Invalid("object", "not a WhatsApp Business Account notification")
     found: list[Received | None] = []
     for entry in data.get("entry") or []:

@@ -2,27 +2,15 @@
 app_id + raw body + timestamp + the OA secret key, app_id and timestamp read from the body.
 https://developers.zalo.me/docs/official-account/webhook/tong-quan"""
 
-import json
 from typing import Any
 
 from kieubao.inbound.providers import Forged, require, same, sha256_hex
 from kieubao.inbound.routing import Received
-from kieubao.platform.errors import Invalid
 from kieubao.platform.settings import get_settings
 from kieubao.protection.actions import Inbound
 from kieubao.protection.models import Channel
 
 NAME = "zalo"
-
-
-def load(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise Invalid("body", "not JSON") from exc
-    if not isinstance(data, dict):
-        raise Invalid("body", "a JSON object is expected")
-    return data
 
 
 def signature(secret: str, body: bytes, data: dict[str, Any]) -> str:
