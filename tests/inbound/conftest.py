@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.platform.settings import Settings, get_settings
 from kieubao.protection import actions, limits
+from tests.crisis.conftest import fresh_index  # noqa: F401 - rosters read the exposure index
 from tests.personas import SYSTEM
 
 DATA = Path(__file__).parent.parent / "data" / "webhooks"
