@@ -119,3 +119,13 @@ def test_a_30_mb_attachment_is_refused_with_552(server: IntakeServer, session: S
     msg.add_attachment(b"\0" * (30 * MB), maintype="image", subtype="jpeg", filename="a.jpg")
     assert refused(server, msg) == 552
     assert list(session.scalars(select(Case))) == []
+
+
+def test_strangers_who_give_no_name_are_not_one_case(
+    server: IntakeServer, session: Session
+) -> None:
+    send(server, mail("Tai nạn", "Tai nạn giao thông ở Busan.", sender="d1@example.vn"))
+    send(server, mail("Tai nạn", "Tai nạn giao thông ở Busan.", sender="d2@example.vn"))
+    cases = list(session.scalars(select(Case)))
+    assert len(cases) == 2
+    assert {c.reporters[0].email for c in cases} == {"d1@example.vn", "d2@example.vn"}

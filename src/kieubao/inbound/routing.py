@@ -88,12 +88,14 @@ def receive(session: Session, received: Received) -> Outcome:
         )
         return Outcome("appended", case.number)
     log.outcome = "opened"
+    report = _report(received.name, received.country, message)
     intake = protection.open_from_message(
         session,
         acting_user=actor,
-        report=_report(received.name, received.country, message),
+        report=report,
         message=message,
         then=keep,
+        deduplicate=report.subject.full_name != UNKNOWN_SENDER,
     )
     return Outcome("appended" if intake.appended else "opened", intake.case.number)
 

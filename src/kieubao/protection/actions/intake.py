@@ -149,9 +149,11 @@ def admit(
     channel: Channel,
     severity: Severity | None = None,
     opened_data: dict[str, Any] | None = None,
+    deduplicate: bool = True,
 ) -> Intake:
     """:func:`open_case` without the commit, for intake that keeps more in the same
-    transaction (a message's files); ``opened_data`` is added to the "opened" event."""
+    transaction (a message's files); ``opened_data`` is added to the "opened" event.
+    ``deduplicate=False`` when the subject's name is not known: strangers are not one case."""
     types = active_types(session)
     guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
     code = report.case_type or guess.case_type
@@ -173,7 +175,7 @@ def admit(
         channel=channel,
         pin_hash=hash_password(pin),
     )
-    existing = _same_case(session, case_type, report, name_key, now)
+    existing = _same_case(session, case_type, report, name_key, now) if deduplicate else None
     if existing is not None:
         existing.reporters.append(reporter)
         existing.events.append(

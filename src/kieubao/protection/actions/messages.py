@@ -90,9 +90,11 @@ def open_from_message(
     report: CaseIn,
     message: Inbound,
     then: Callable[[Case], None] | None = None,
+    deduplicate: bool = True,
 ) -> Intake:
     """A first message becomes a case (or a report added to the case it repeats), with its
-    files, in one transaction; ``then`` as for :func:`receive_message`."""
+    files, in one transaction; ``then`` as for :func:`receive_message`, ``deduplicate`` as
+    for :func:`~kieubao.protection.actions.intake.admit`."""
     check_size(message.files)
     intake = admit(
         session,
@@ -100,6 +102,7 @@ def open_from_message(
         report=report,
         channel=message.channel,
         opened_data=message.origin(),
+        deduplicate=deduplicate,
     )
     session.flush()
     with _kept(session, intake.case, intake.case.events[-1], message.files):
