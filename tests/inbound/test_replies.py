@@ -152,3 +152,21 @@ def test_a_keyword_inside_a_sentence_is_no_answer(word: str, more: str) -> None:
     """Punctuation around a keyword ("AN TOÀN!") still answers; another word does not."""
     assert crisis.answer_in(f"{word} {more}") is None
     assert crisis.answer_in(f"{more} {word}") is None
+
+
+def test_a_mail_answers_only_with_the_link_it_was_sent(
+    asked: RosterEntry, session: Session
+) -> None:
+    """Anyone can write her address in From: without the signed link, a mail is no answer."""
+    (sent,) = mails_to("lan@example.jp")
+    link = re.search(r"http://testserver/r/(\d+)\.\S+", sent)
+    assert link
+    with IntakeServer(port=free_port()) as server, smtplib.SMTP("127.0.0.1", server.port) as smtp:
+        for n, quoted in enumerate(("", f"> http://testserver/r/{link[1]}.forgedforgedforged")):
+            spoof = EmailMessage()
+            spoof["From"], spoof["To"] = "lan@example.jp", "kieubao@localhost"
+            spoof["Subject"], spoof["Message-ID"] = "Re: Are you safe?", f"<spoof-{n}@x>"
+            spoof.set_content(f"AN TOÀN\n\n{quoted}\n")
+            smtp.send_message(spoof)
+    session.expire_all()
+    assert asked.status == "unaccounted"

@@ -121,9 +121,9 @@ def _safety_reply(
     entry: RosterEntry | None
     if by_link is not None:
         entry = by_link
-    elif message.channel is Channel.email:
-        entry = crisis.awaiting_reply(session, email=message.sender)
     elif message.channel in PHONE_CHANNELS:
+        # The provider vouches for the number. A mail's From is anyone's to write, so a
+        # mail answers only with the signed link the safety check sent, quoted back.
         entry = crisis.awaiting_reply(session, phone=message.sender)
     else:
         entry = None

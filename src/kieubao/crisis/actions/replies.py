@@ -3,7 +3,7 @@ rather than through the reply link."""
 
 import re
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from kieubao.crisis.actions.roster import REPLY_PURPOSE, record_status
@@ -36,28 +36,25 @@ def entry_for_link_in(session: Session, text: str) -> RosterEntry | None:
     return None
 
 
-def awaiting_reply(
-    session: Session, *, email: str | None = None, phone: str | None = None
-) -> RosterEntry | None:
-    """Where the sender is on the roster of an open crisis that has sent a safety check,
-    the latest crisis first; None when no such question was asked of them."""
+def awaiting_reply(session: Session, *, phone: str) -> RosterEntry | None:
+    """Where the owner of a phone number is on the roster of an open crisis that has sent a
+    safety check, the latest crisis first; None when no such question was asked of them."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < PHONE_TAIL:
+        return None
     asked = exists().where(SafetyCheck.crisis_id == RosterEntry.crisis_id)
-    query = (
+    return session.scalar(
         select(RosterEntry)
         .join(Crisis, Crisis.id == RosterEntry.crisis_id)
         .join(Citizen, Citizen.id == RosterEntry.citizen_id)
-        .where(Crisis.status == "open", asked)
+        .where(
+            Crisis.status == "open",
+            asked,
+            Citizen.phone_index.endswith(digits[-PHONE_TAIL:], autoescape=True),
+        )
         .order_by(Crisis.opened_at.desc(), RosterEntry.id.desc())
         .limit(1)
     )
-    digits = re.sub(r"\D", "", phone or "")
-    if email:
-        query = query.where(func.lower(Citizen.email) == email.strip().lower())
-    elif len(digits) >= PHONE_TAIL:
-        query = query.where(Citizen.phone_index.endswith(digits[-PHONE_TAIL:], autoescape=True))
-    else:
-        return None
-    return session.scalar(query)
 
 
 def is_own_address(entry: RosterEntry, session: Session, *, email: str) -> bool:
