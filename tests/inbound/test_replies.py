@@ -170,3 +170,25 @@ def test_a_mail_answers_only_with_the_link_it_was_sent(
             smtp.send_message(spoof)
     session.expire_all()
     assert asked.status == "unaccounted"
+
+
+def test_her_emergency_contact_answers_for_her_by_sms(
+    session: Session,
+    hq_officer: User,
+    make_citizen: Callable[..., Any],
+    app_client: TestClient,
+) -> None:
+    tuan = make_citizen(
+        full_name="Vũ Minh Tuấn",
+        email="tuan@example.jp",
+        emergency_contact={"name": "Vũ Thị Hằng", "phone": "+84 912-345-678", "relation": "mẹ"},
+    )
+    opened = crisis.open_crisis(session, acting_user=hq_officer, title="Kansai", area=AREA)
+    crisis.send_safety_check(session, acting_user=hq_officer, crisis=opened)
+    assert sms(app_client, "+84912345678", "sms-m", "an toàn").status_code == 200
+    entry = session.scalar(select(RosterEntry).where(RosterEntry.citizen_id == tuan.id))
+    assert entry is not None
+    session.refresh(entry)
+    assert entry.status == "safe" and entry.last_source == "relative"
+    change = session.scalar(select(RosterChange).where(RosterChange.entry_id == entry.id))
+    assert change is not None and change.by_relative

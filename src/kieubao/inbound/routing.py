@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kieubao.crisis import actions as crisis
-from kieubao.crisis.models import RosterEntry
 from kieubao.inbound.models import InboundMessage
 from kieubao.platform import audit
 from kieubao.platform.settings import get_settings
@@ -117,23 +116,24 @@ def _safety_reply(
     status = crisis.answer_in(message.text)
     if status is None:
         return None
-    by_link = crisis.entry_for_link_in(session, f"{received.subject}\n{message.text}")
-    entry: RosterEntry | None
-    if by_link is not None:
-        entry = by_link
+    found = crisis.entry_for_link_in(session, f"{received.subject}\n{message.text}")
+    if found is not None:
+        # A link forwarded to someone else comes back from their address: a relative.
+        entry, by_relative = found, not (
+            message.channel is Channel.email
+            and crisis.is_own_address(found, session, email=message.sender)
+        )
     elif message.channel in PHONE_CHANNELS:
         # The provider vouches for the number. A mail's From is anyone's to write, so a
         # mail answers only with the signed link the safety check sent, quoted back.
-        entry = crisis.awaiting_reply(session, phone=message.sender)
+        asked = crisis.awaiting_reply(session, phone=message.sender)
+        if asked is None:
+            return None
+        entry, by_relative = asked
     else:
-        entry = None
-    if entry is None or entry.crisis.status != "open":
         return None
-    # A link forwarded to someone else comes back from their address: a relative answering.
-    by_relative = by_link is not None and not (
-        message.channel is Channel.email
-        and crisis.is_own_address(entry, session, email=message.sender)
-    )
+    if entry.crisis.status != "open":
+        return None
     log.outcome, log.roster_entry_id = "safety_reply", entry.id
     crisis.answer(
         session,

@@ -3,7 +3,7 @@ rather than through the reply link."""
 
 import re
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from kieubao.crisis.actions.roster import REPLY_PURPOSE, record_status
@@ -36,25 +36,33 @@ def entry_for_link_in(session: Session, text: str) -> RosterEntry | None:
     return None
 
 
-def awaiting_reply(session: Session, *, phone: str) -> RosterEntry | None:
-    """Where the owner of a phone number is on the roster of an open crisis that has sent a
-    safety check, the latest crisis first; None when no such question was asked of them."""
+def awaiting_reply(session: Session, *, phone: str) -> tuple[RosterEntry, bool] | None:
+    """Where the owner of a phone number, or the person who gave it as their emergency
+    contact, is on the roster of an open crisis that has sent a safety check (the latest
+    crisis first); with whether the sender is that relative. None when no one was asked."""
     digits = re.sub(r"\D", "", phone)
     if len(digits) < PHONE_TAIL:
         return None
-    asked = exists().where(SafetyCheck.crisis_id == RosterEntry.crisis_id)
-    return session.scalar(
-        select(RosterEntry)
-        .join(Crisis, Crisis.id == RosterEntry.crisis_id)
-        .join(Citizen, Citizen.id == RosterEntry.citizen_id)
-        .where(
-            Crisis.status == "open",
-            asked,
-            Citizen.phone_index.endswith(digits[-PHONE_TAIL:], autoescape=True),
+    tail = digits[-PHONE_TAIL:]
+    contact = func.replace(Citizen.emergency_contact_phone, " ", "")
+    for separator in "-+.()":
+        contact = func.replace(contact, separator, "")
+    for column, by_relative in ((Citizen.phone_index, False), (contact, True)):
+        entry = session.scalar(
+            select(RosterEntry)
+            .join(Crisis, Crisis.id == RosterEntry.crisis_id)
+            .join(Citizen, Citizen.id == RosterEntry.citizen_id)
+            .where(
+                Crisis.status == "open",
+                exists().where(SafetyCheck.crisis_id == RosterEntry.crisis_id),
+                column.endswith(tail, autoescape=True),
+            )
+            .order_by(Crisis.opened_at.desc(), RosterEntry.id.desc())
+            .limit(1)
         )
-        .order_by(Crisis.opened_at.desc(), RosterEntry.id.desc())
-        .limit(1)
-    )
+        if entry is not None:
+            return entry, by_relative
+    return None
 
 
 def is_own_address(entry: RosterEntry, session: Session, *, email: str) -> bool:
