@@ -25,6 +25,8 @@ def create_app() -> FastAPI:
     app.include_router(platform_pages.router)
     for api in modules("api"):
         app.include_router(api.router, prefix="/api/v1")
+    for hooks in modules("hooks"):
+        app.include_router(hooks.router)  # webhooks at the addresses providers are given
     for pages in modules("pages"):
         domain = importlib.import_module(pages.__name__.rsplit(".", 1)[0])
         folder = Path(str(domain.__file__)).parent

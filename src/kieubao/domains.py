@@ -5,11 +5,21 @@ from pathlib import Path
 from types import ModuleType
 
 # The portal first: routes are matched in this order, and its pages take the most traffic.
-DOMAINS = ("portal", "registry", "protection", "outreach", "crisis", "outbox", "community")
+DOMAINS = (
+    "portal",
+    "registry",
+    "protection",
+    "outreach",
+    "crisis",
+    "outbox",
+    "community",
+    "inbound",
+)
 
 
 def modules(kind: str) -> list[ModuleType]:
-    """Each domain's module of that kind (``models``, ``api``, ``pages``, ``jobs``, ``cli``)."""
+    """Each domain's module of that kind (``models``, ``api``, ``hooks``, ``pages``, ``jobs``,
+    ``cli``)."""
     found = []
     for domain in DOMAINS:
         try:

@@ -61,6 +61,25 @@ class Settings(BaseSettings):
     outbound_allowed_hosts: list[str] = Field(default_factory=list)
     # Anonymous portal pages are kept rendered until what they show changes.
     page_cache: bool = True
+    # Files kept with cases: "disk" (under var/attachments) or "s3" (any S3-compatible store).
+    attachments_storage: str = "disk"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    # Inbound messages: the most one mail or message may bring, attachments included.
+    inbound_max_bytes: int = 25 * 1024 * 1024
+    # A message that does not say where its sender is: filed under Viet Nam, where no
+    # mission has jurisdiction, so headquarters triages it.
+    inbound_unknown_country: str = "VN"
+    # Each provider's secret for proving a webhook call is theirs; unset refuses its calls.
+    twilio_auth_token: str | None = None
+    sms_gateway_inbound_secret: str | None = None
+    zalo_oa_secret_key: str | None = None
+    telegram_webhook_secret: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
 
     @property
     def is_sqlite(self) -> bool:

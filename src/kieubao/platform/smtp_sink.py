@@ -5,7 +5,7 @@ import socket
 from collections import Counter
 from email.parser import BytesHeaderParser
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 
@@ -40,7 +40,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class Sink:
+class Serving:
+    """An SMTP server in a thread of its own, for the length of a ``with`` block."""
+
+    controller: Controller
+
+    def __enter__(self) -> Self:
+        self.controller.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.controller.stop()
+
+
+class Sink(Serving):
     """``with Sink() as sink:`` serves on ``sink.port`` until the block ends."""
 
     def __init__(self) -> None:
@@ -55,15 +73,3 @@ class Sink:
     @property
     def received(self) -> int:
         return sum(self.handler.recipients.values())
-
-    def __enter__(self) -> "Sink":
-        self.controller.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.controller.stop()

@@ -54,7 +54,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 def wants_json(request: Request) -> bool:
     return (
-        request.url.path.startswith("/api/")
+        request.url.path.startswith(("/api/", "/hooks/"))
         or "application/json" in request.headers.get("accept", "").split(",")[0]
     )
 

@@ -48,6 +48,11 @@ class Channel(enum.StrEnum):
     api = "api"
     hotline = "hotline"
     officer = "officer"
+    email = "email"
+    sms = "sms"
+    zalo = "zalo"
+    telegram = "telegram"
+    whatsapp = "whatsapp"
 
 
 class LiaisonKind(enum.StrEnum):
@@ -132,6 +137,9 @@ class Case(Timestamped, Base):
     )
     liaisons: Mapped[list["Liaison"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Liaison.id"
+    )
+    attachments: Mapped[list["CaseAttachment"]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseAttachment.id"
     )
 
 
@@ -222,6 +230,30 @@ class CaseEvent(Base):
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class CaseAttachment(Base):
+    """A file that came with the case (a photo, a scanned passport), kept in the file store.
+
+    ``event_id`` is the timeline entry it arrived with."""
+
+    __tablename__ = "protection_case_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("protection_cases.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("protection_case_events.id", ondelete="SET NULL")
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")
 
 
 class Liaison(Base):

@@ -1,11 +1,12 @@
 """Protection pages: the public report and tracking on the portal, case work in the console."""
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kieubao.platform import audit, countries, missions
+from kieubao.platform import audit, countries, missions, storage
 from kieubao.platform.db import utcnow
 from kieubao.platform.deps import AnyOfficer, Anyone, SessionDep
 from kieubao.platform.errors import Problem
@@ -193,6 +194,20 @@ def _case_page(
 
 def _back(number: str) -> Response:
     return RedirectResponse(f"/console/cases/{number}", status_code=303)
+
+
+@router.get("/console/cases/{number}/attachments/{attachment_id}")
+def download(number: str, attachment_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
+    found = queries.attachment(session, officer, number=number, attachment_id=attachment_id)
+    return Response(
+        storage.storage().get(found.storage_key),
+        media_type=found.content_type,
+        # Always a download, never rendered here: a sender's HTML must not run in the console.
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.post("/console/cases/{number}/triage")

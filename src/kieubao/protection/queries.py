@@ -10,7 +10,7 @@ from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import Role, User
 from kieubao.platform.security import check_pin
-from kieubao.protection.models import OPEN, Case, CaseStep, CaseType, Status
+from kieubao.protection.models import OPEN, Case, CaseAttachment, CaseStep, CaseType, Status
 
 
 def visible(user: User) -> ColumnElement[bool]:
@@ -98,3 +98,20 @@ def open_by_country(session: Session) -> dict[str, int]:
         select(Case.country, func.count()).where(Case.status.in_(OPEN)).group_by(Case.country)
     )
     return {country: n for country, n in rows}
+
+
+def attachment(session: Session, user: User, *, number: str, attachment_id: int) -> CaseAttachment:
+    """A file of a case the reader may see; any other is "not found"."""
+    case = get_case(session, user, number=number)
+    found = next((a for a in case.attachments if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound(_("attachment {id}").format(id=attachment_id))
+    return found
+
+
+def open_case_by_number(session: Session, number: str) -> Case | None:
+    """The case of that number while it is open: intake appends to it (no reader's scope:
+    the sender knows their own case number)."""
+    return session.scalar(
+        select(Case).where(Case.number == number.strip().upper(), Case.status.in_(OPEN))
+    )

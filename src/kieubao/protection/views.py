@@ -139,5 +139,6 @@ def event_label(kind: str) -> str:
         "step_done": _("Step done"),
         "assigned": _("Assigned"),
         "escalated": _("Escalated"),
+        "inbound": _("Message from the reporter"),
     }
     return labels.get(kind, kind)

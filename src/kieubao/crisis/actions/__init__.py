@@ -10,6 +10,13 @@ from kieubao.crisis.actions.evacuation import (
 )
 from kieubao.crisis.actions.ingest import IngestResult, apply_reports, ingest
 from kieubao.crisis.actions.plans import save_plan
+from kieubao.crisis.actions.replies import (
+    answer,
+    answer_in,
+    awaiting_reply,
+    entry_for_link_in,
+    is_own_address,
+)
 from kieubao.crisis.actions.roster import (
     add_to_roster,
     bulk_status,
@@ -30,17 +37,22 @@ __all__ = [
     "acknowledge_alert",
     "add_leg",
     "add_to_roster",
+    "answer",
+    "answer_in",
     "apply_reports",
     "arrive",
+    "awaiting_reply",
     "board",
     "bulk_status",
     "check_document",
     "close_crisis",
+    "entry_for_link_in",
     "entry_for_reply",
     "evaluate",
     "fill_manifest",
     "import_roster_list",
     "ingest",
+    "is_own_address",
     "open_crisis",
     "open_protection_case",
     "receive_self_report",

@@ -1,6 +1,13 @@
 """Every change to a case: one function each, owning its transaction and its audit entry."""
 
 from kieubao.protection.actions.intake import load_case_types, open_case
+from kieubao.protection.actions.messages import (
+    Inbound,
+    IncomingFile,
+    TooLarge,
+    open_from_message,
+    receive_message,
+)
 from kieubao.protection.actions.working import (
     add_note,
     assign,
@@ -13,6 +20,9 @@ from kieubao.protection.actions.working import (
 )
 
 __all__ = [
+    "Inbound",
+    "IncomingFile",
+    "TooLarge",
     "add_note",
     "assign",
     "complete_step",
@@ -22,5 +32,7 @@ __all__ = [
     "load_case_types",
     "log_liaison",
     "open_case",
+    "open_from_message",
+    "receive_message",
     "set_status",
 ]

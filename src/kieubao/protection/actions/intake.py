@@ -137,6 +137,40 @@ def open_case(
     What only reads (triage, the registry match, the PIN's digest) is done here; the write is
     the group writer's, so the answer comes once the case is on disk.
     """
+    draft, pin = _prepare(session, acting_user, report, channel, severity, None, True)
+    case, appended = writer.write(session, draft.write)
+    return Intake(case, pin, appended=appended)
+
+
+def admit(
+    session: Session,
+    *,
+    acting_user: Actor,
+    report: CaseIn,
+    channel: Channel,
+    severity: Severity | None = None,
+    opened_data: dict[str, Any] | None = None,
+    deduplicate: bool = True,
+) -> Intake:
+    """:func:`open_case` without the commit, for intake that keeps more in the same
+    transaction (a message's files); ``opened_data`` is added to the "opened" event.
+    ``deduplicate=False`` when the subject's name is not known: strangers are not one case."""
+    draft, pin = _prepare(
+        session, acting_user, report, channel, severity, opened_data, deduplicate
+    )
+    case, appended = draft.write(session)
+    return Intake(case, pin, appended=appended)
+
+
+def _prepare(
+    session: Session,
+    acting_user: Actor,
+    report: CaseIn,
+    channel: Channel,
+    severity: Severity | None,
+    opened_data: dict[str, Any] | None,
+    deduplicate: bool,
+) -> tuple["_Draft", str]:
     types = active_types(session)
     guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
     code = report.case_type or guess.case_type
@@ -148,7 +182,6 @@ def open_case(
         case_type = next(t for t in types if t.code == "missing_contact")
     _check_fields(case_type, report.details)
     pin = new_pin()
-    name_key = fold(report.subject.full_name)
     mission_code = mission_for(report.country, report.city)
     draft = _Draft(
         acting_user=acting_user,
@@ -156,7 +189,7 @@ def open_case(
         channel=channel,
         severity=severity or guess.severity,
         case_type_id=case_type.id,
-        name_key=name_key,
+        name_key=fold(report.subject.full_name),
         pin_hash=hash_pin(pin),
         mission_code=mission_code,
         citizen_id=_citizen_id(session, report),
@@ -166,9 +199,10 @@ def open_case(
             "mission": mission_code,
             "keywords": list(guess.keywords),
         },
+        opened_data=opened_data or {},
+        deduplicate=deduplicate,
     )
-    case, appended = writer.write(session, draft.write)
-    return Intake(case, pin, appended=appended)
+    return draft, pin
 
 
 @dataclass(frozen=True)
@@ -183,6 +217,8 @@ class _Draft:
     mission_code: str | None
     citizen_id: int | None
     triage: dict[str, Any]
+    opened_data: dict[str, Any]
+    deduplicate: bool
 
     def write(self, session: Session) -> tuple[Case, bool]:
         """Add to the case it repeats or open a new one. Run by one writer at a time, so
@@ -198,7 +234,9 @@ class _Draft:
             channel=self.channel,
             pin_hash=self.pin_hash,
         )
-        existing = _same_case(session, case_type, report, self.name_key, now)
+        existing = (
+            _same_case(session, case_type, report, self.name_key, now) if self.deduplicate else None
+        )
         if existing is not None:
             existing.reporters.append(reporter)
             existing.events.append(
@@ -241,7 +279,7 @@ class _Draft:
             CaseEvent(
                 kind="opened",
                 public=True,
-                data={"channel": str(self.channel)},
+                data={"channel": str(self.channel), **self.opened_data},
                 actor_id=acting_user.id,
             )
         )

@@ -1,0 +1,1 @@
+"""Messages coming in by email and messaging: provider webhooks, the mail server, routing."""
