@@ -76,6 +76,7 @@ def claim(session: Session, channel: str, limit: int) -> list[channels.Outgoing]
             OutboxMessage.address,
             OutboxMessage.subject,
             OutboxMessage.body,
+            OutboxMessage.unsubscribe_url,
         )
     ).all()
     commit(session)
@@ -99,7 +100,12 @@ def _record_refusal(session: Session, message_id: int, refusal: channels.Rejecte
     assert row is not None
     row.error = refusal.reason[:2000]
     row.claimed_by = None
-    if refusal.permanent or row.attempts >= get_settings().outbox_max_attempts:
+    if refusal.retry_after is not None:
+        # The provider asked for a pause (a rate limit): waiting is no failed attempt.
+        row.status = Status.queued
+        row.attempts = max(row.attempts - 1, 0)
+        row.next_attempt_at = utcnow() + timedelta(seconds=min(refusal.retry_after, RETRY_CAP_S))
+    elif refusal.permanent or row.attempts >= get_settings().outbox_max_attempts:
         row.status = Status.failed
     else:
         row.status = Status.queued

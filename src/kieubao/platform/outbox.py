@@ -37,6 +37,7 @@ class Message:
     address: str
     language: str = i18n.DEFAULT_LOCALE
     fields: Mapping[str, str] = field(default_factory=dict)
+    unsubscribe_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def queue(
                 "language": m.language,
                 "subject": text.subject.safe_substitute(m.fields)[:300],
                 "body": text.body.safe_substitute(m.fields),
+                "unsubscribe_url": m.unsubscribe_url,
                 # Nothing is dropped silently: a disabled address is kept, as failed.
                 "status": Status.failed if blocked else Status.queued,
                 "error": "address disabled after a bounce" if blocked else "",
