@@ -9,7 +9,6 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-
 # Found by hand, not by the email parser: the sink must keep up with the fan-out benchmark.
 _MESSAGE_ID = re.compile(rb"(?im)^Message-ID:[ \t]*(\S+)")
 
