@@ -37,6 +37,22 @@ class Fake(ABC):
         return False
 
 
+class Gateway(Fake):
+    """The generic gateway: JSON {to, text, reference} with a bearer token, {"id": ...} back;
+    ``status`` set to refuse every message with that HTTP status."""
+
+    token = "gateway-token"
+    status = 200
+
+    def answer(self, path: str, headers: Any, body: bytes) -> Answer:
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return 401, {"error": "unauthorised"}, {}
+        if self.status != 200:
+            return self.status, {"error": "refused"}, {}
+        self.received.append(json.loads(body))
+        return 200, {"id": f"gw-{len(self.received)}"}, {}
+
+
 class Twilio(Fake):
     sid, token = "AC" + "0" * 32, "twilio-auth-token"
 
