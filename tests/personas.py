@@ -29,7 +29,7 @@ def mails_to(address: str) -> list[str]:
     for path in sorted(mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         if message["To"] == address:
-            texts.append(message.get_body().get_content())  # type: ignore[union-attr]
+            texts.append(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
     return texts
 
 

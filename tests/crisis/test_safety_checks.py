@@ -82,3 +82,86 @@ def test_those_not_heard_from_are_asked_again_by_the_other_channel(
     ).all()
     assert sms == ["sms"]
     assert follow_up_due(session, acting_user=hq_officer) == 0  # a round is followed up once
+
+
+def _channels_of(session: Session, round_: int) -> dict[str, str]:
+    rows = session.execute(
+        select(OutboxMessage.address, OutboxMessage.channel).where(
+            OutboxMessage.key.like(f"safety-check-%-{round_}-%")
+        )
+    )
+    return {address: channel for address, channel in rows}
+
+
+def test_each_person_is_asked_by_the_best_channel_they_have_in_the_order_set(
+    session: Session,
+    hq_officer: User,
+    make_citizen: Callable[..., Any],
+    monkeypatch: Any,
+) -> None:
+    from kieubao.platform.settings import get_settings
+
+    make_citizen(full_name="Ngô Thị Lan", email="lan@example.jp", zalo="84901000001")
+    make_citizen(full_name="Đặng Văn Sơn", date_of_birth="1988-02-02", phones=[], zalo="849002")
+    make_citizen(
+        full_name="Lý Thu Hà", date_of_birth="1995-03-03", phones=[], whatsapp="+819012340000"
+    )
+    crisis = actions.open_crisis(session, acting_user=hq_officer, title="Kansai", area=AREA)
+    first = actions.send_safety_check(session, acting_user=hq_officer, crisis=crisis)
+    assert (first.recipients, first.not_asked) == (3, 0)
+    assert _channels_of(session, 1) == {
+        "lan@example.jp": "email",
+        "849002": "zalo",
+        "+819012340000": "whatsapp",
+    }
+
+    monkeypatch.setattr(get_settings(), "safety_check_channels", ["zalo", "email"])
+    again = actions.send_safety_check(session, acting_user=hq_officer, crisis=crisis)
+    assert (again.recipients, again.not_asked) == (2, 1)  # Hà has no channel in that list
+    assert _channels_of(session, 2) == {"84901000001": "zalo", "849002": "zalo"}
+
+
+def test_an_undelivered_message_is_followed_at_once_by_the_next_channel_and_so_on_in_time(
+    session: Session,
+    hq_officer: User,
+    make_citizen: Callable[..., Any],
+    monkeypatch: Any,
+) -> None:
+    from kieubao.crisis.actions.safety_checks import follow_up_due
+    from kieubao.platform.outbox_models import DisabledAddress
+    from kieubao.platform.settings import get_settings
+
+    # Lan's mailbox bounced for good before: her email fails as soon as it is queued.
+    session.add(DisabledAddress(channel="email", address="lan@example.jp", reason="550"))
+    make_citizen(full_name="Ngô Thị Lan", email="lan@example.jp", telegram="5550001")
+    make_citizen(
+        full_name="Đặng Văn Sơn", date_of_birth="1988-02-02", email="son@example.jp", zalo="84902"
+    )
+    crisis = actions.open_crisis(session, acting_user=hq_officer, title="Kansai", area=AREA)
+    first = actions.send_safety_check(session, acting_user=hq_officer, crisis=crisis)
+    assert first.recipients == 2
+
+    # Within the hour: only Lan, whose email could not be delivered, is asked again.
+    assert follow_up_due(session, acting_user=hq_officer) == 1
+    assert _channels_of(session, 2) == {"+81 90 1234 5678": "sms"}
+    assert first.followed_up_at is None  # Sơn still has his hour to answer
+    assert follow_up_due(session, acting_user=hq_officer) == 0
+
+    # The hour passes: Sơn by SMS (round 3 follows round 1), Lan by Telegram (round 4, 2).
+    monkeypatch.setattr(get_settings(), "safety_check_follow_up_minutes", 0)
+    assert follow_up_due(session, acting_user=hq_officer) == 2
+    assert _channels_of(session, 3) == {"+81 90 1234 5678": "sms"}
+    assert _channels_of(session, 4) == {"5550001": "telegram"}
+    # Then Sơn by Zalo; Lan has nothing left and stays on the call list.
+    assert follow_up_due(session, acting_user=hq_officer) == 1
+    assert _channels_of(session, 5) == {"84902": "zalo"}
+    assert follow_up_due(session, acting_user=hq_officer) == 0
+    checks = session.scalars(select(SafetyCheck).order_by(SafetyCheck.round)).all()
+    assert [c.follow_up_of for c in checks] == [
+        None,
+        first.id,
+        first.id,
+        checks[1].id,
+        checks[2].id,
+    ]
+    assert all(c.followed_up_at is not None for c in checks)

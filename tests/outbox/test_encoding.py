@@ -23,7 +23,8 @@ def test_any_subject_and_body_come_back_from_the_wire_unchanged(subject: str, bo
     received = re.sub(rb"(?m)^\.", b"", wire)  # what the server undoes
     parsed = message_from_bytes(received, policy=policy.default)
     assert str(parsed["Subject"]) == subject
-    assert parsed.get_content().replace("\r\n", "\n") == body
+    plain = parsed.get_body(("plain",))
+    assert plain is not None and plain.get_content().replace("\r\n", "\n") == body
 
 
 @given(shared=text, name=text)
@@ -34,3 +35,25 @@ def test_a_recipients_name_fills_the_placeholder_and_nothing_in_the_shared_text(
     body = rendered.body.safe_substitute({"name": name})
     assert body.startswith(f"Dear {name},")
     assert shared.strip() in body
+
+
+def test_an_email_offers_html_beside_the_text_and_a_one_click_way_out() -> None:
+    body = "Dear Lan <Ngô>,\n\nReply here:\nhttps://kieubao.example/r/abc?x=1&y=2\n"
+    message = channels.Outgoing(
+        1, "k", "lan@example.vn", "Bạn có an toàn?", body, "https://kieubao.example/u/tok"
+    )
+    parsed = message_from_bytes(
+        channels.mime_bytes(message, "kieubao@localhost"), policy=policy.default
+    )
+    assert parsed["List-Unsubscribe"] == "<https://kieubao.example/u/tok>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed.get_content_type() == "multipart/alternative"
+    html = parsed.get_body(("html",))
+    assert html is not None
+    page = html.get_content()
+    assert "Dear Lan &lt;Ngô&gt;,</p>" in page
+    assert '<a href="https://kieubao.example/r/abc?x=1&amp;y=2">' in page
+
+    plain = channels.Outgoing(2, "k2", "lan@example.vn", "s", "b")
+    bare = message_from_bytes(channels.mime_bytes(plain, "kieubao@localhost"))
+    assert bare["List-Unsubscribe"] is None and bare["List-Unsubscribe-Post"] is None

@@ -188,7 +188,7 @@ def test_a_row_taken_back_from_a_slow_worker_is_not_sent_by_it(
     first.status, first.claimed_by = Status.queued, None  # the lease ran out meanwhile
     commit(session)
 
-    handed = delivery.send_batch(session, log_channel, batch, delivery.Pacer(0))
+    handed = delivery.send_batch(session, log_channel.connect(), batch, delivery.Pacer(0))
     assert handed == 1 and [m.id for m in log_channel.sent] == [batch[1].id]
 
 

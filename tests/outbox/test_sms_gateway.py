@@ -1,10 +1,7 @@
 """Text messages through a generic HTTP gateway, against a local gateway that speaks its shape:
 POST {to, text, reference} as JSON with a bearer token, answered with {"id": ...}."""
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
@@ -15,52 +12,17 @@ from kieubao.platform.db import commit
 from kieubao.platform.outbox import Message, OutboxMessage, Status
 from kieubao.platform.settings import get_settings
 from kieubao.platform.smtp_sink import free_port
-
-TOKEN = "gateway-token"
-
-
-class Gateway(ThreadingHTTPServer):
-    answer_status = 200
-    received: list[dict[str, str]]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: Gateway
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        authorised = self.headers.get("Authorization") == f"Bearer {TOKEN}"
-        status = self.server.answer_status if authorised else 401
-        if status == 200:
-            self.server.received.append(body)
-            reply = {"id": f"gw-{len(self.server.received)}"}
-        else:
-            reply = {"error": "refused"}
-        data = json.dumps(reply).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        return None
+from tests.outbox.providers import Gateway, serving
 
 
 @pytest.fixture
 def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
-    server = Gateway(("127.0.0.1", free_port()), _Handler)
-    server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setattr(
-        get_settings(), "sms_gateway_url", f"http://127.0.0.1:{server.server_port}/messages"
-    )
-    monkeypatch.setattr(get_settings(), "sms_gateway_token", TOKEN)
-    monkeypatch.setitem(get_settings().outbox_rates, "sms", 0.0)
-    yield server
-    server.shutdown()
-    server.server_close()
+    fake = Gateway()
+    with serving(fake) as url:
+        monkeypatch.setattr(get_settings(), "sms_gateway_url", f"{url}/messages")
+        monkeypatch.setattr(get_settings(), "sms_gateway_token", Gateway.token)
+        monkeypatch.setitem(get_settings().outbox_rates, "sms", 0.0)
+        yield fake
 
 
 def _queue(session: Session, n: int = 2) -> list[OutboxMessage]:
@@ -97,7 +59,7 @@ def test_text_messages_reach_the_gateway_once_each_with_its_ids_kept(
 def test_a_gateway_refusal_fails_or_waits_for_a_retry(
     session: Session, gateway: Gateway, answer: int, expected: Status
 ) -> None:
-    gateway.answer_status = answer
+    gateway.status = answer
     [row] = _queue(session, 1)
     assert row.status is expected and str(answer) in row.error
 

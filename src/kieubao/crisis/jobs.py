@@ -84,7 +84,7 @@ def place_self_reports(*, crisis_id: int) -> None:
 
 @job(schedule=crontab(minute="*/5"))
 def follow_up_safety_checks() -> None:
-    """Every five minutes: rounds left unanswered long enough are asked again by the other
-    channel."""
+    """Every five minutes: those a round did not reach, or did not hear from in time, are asked
+    again by their next channel."""
     with exclusive("safety-check-follow-up"), session_scope() as session:
         follow_up_due(session, acting_user=SYSTEM)

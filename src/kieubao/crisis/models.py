@@ -331,6 +331,7 @@ class SafetyCheck(Base):
     recipients: Mapped[int] = mapped_column(Integer)
     # On the roster but not asked: no consent to crisis messages, or no way to reach them.
     not_asked: Mapped[int] = mapped_column(Integer)
-    # A round by the other channel to those who did not answer this one; None for a first.
+    # A round by their next channel to those this one did not reach or hear from; None for
+    # a first.
     follow_up_of: Mapped[int | None] = mapped_column(Integer)
     followed_up_at: Mapped[datetime | None]

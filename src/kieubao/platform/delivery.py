@@ -76,6 +76,7 @@ def claim(session: Session, channel: str, limit: int) -> list[channels.Outgoing]
             OutboxMessage.address,
             OutboxMessage.subject,
             OutboxMessage.body,
+            OutboxMessage.unsubscribe_url,
         )
     ).all()
     commit(session)
@@ -99,7 +100,12 @@ def _record_refusal(session: Session, message_id: int, refusal: channels.Rejecte
     assert row is not None
     row.error = refusal.reason[:2000]
     row.claimed_by = None
-    if refusal.permanent or row.attempts >= get_settings().outbox_max_attempts:
+    if refusal.retry_after is not None:
+        # The provider asked for a pause (a rate limit): waiting is no failed attempt.
+        row.status = Status.queued
+        row.attempts = max(row.attempts - 1, 0)
+        row.next_attempt_at = utcnow() + timedelta(seconds=min(refusal.retry_after, RETRY_CAP_S))
+    elif refusal.permanent or row.attempts >= get_settings().outbox_max_attempts:
         row.status = Status.failed
     else:
         row.status = Status.queued
@@ -123,9 +129,12 @@ class Pacer:
 
 
 def send_batch(
-    session: Session, channel: channels.Channel, batch: list[channels.Outgoing], pacer: Pacer
+    session: Session,
+    connection: channels.Connection,
+    batch: list[channels.Outgoing],
+    pacer: Pacer,
 ) -> int:
-    """Send a claimed batch over one connection; the number of messages handed over."""
+    """Send a claimed batch over an open connection; the number of messages handed over."""
     me = worker_name()
     taken: set[int] = set()
 
@@ -134,21 +143,13 @@ def send_batch(
         taken.update(mine)
         return mine
 
-    try:
-        connection = channel.connect()
-    except channels.Rejected as refusal:
-        _record(session, {m.id: refusal for m in batch})
-        return 0
     # A paced channel goes a message at a time; an unpaced one hands the adapter the batch.
     step = 1 if pacer.interval else len(batch)
-    try:
-        for start in range(0, len(batch), step):
-            part = batch[start : start + step]
-            for _ in part:
-                pacer.wait()
-            _record(session, connection.send(part, handed_over))
-    finally:
-        connection.close()
+    for start in range(0, len(batch), step):
+        part = batch[start : start + step]
+        for _ in part:
+            pacer.wait()
+        _record(session, connection.send(part, handed_over))
     return len(taken)
 
 
@@ -223,14 +224,26 @@ def _dead_here(holder: str, host: str) -> bool:
 
 
 def drain(channel_name: str, *, batch_size: int | None = None) -> int:
-    """Send every due message of a channel; the number handed over."""
+    """Send every due message of a channel; the number handed over. One connection serves
+    every batch, so SMTP sessions and HTTP keep-alives outlive a claim."""
     channel = channels.get(channel_name)
     settings = get_settings()
     pacer = Pacer(settings.outbox_rates.get(channel_name, 0.0))
     total = 0
+    connection: channels.Connection | None = None
     with session_scope() as session:
-        while batch := claim(session, channel_name, batch_size or settings.outbox_batch):
-            total += send_batch(session, channel, batch, pacer)
+        try:
+            while batch := claim(session, channel_name, batch_size or settings.outbox_batch):
+                if connection is None:
+                    try:
+                        connection = channel.connect()
+                    except channels.Rejected as refusal:
+                        _record(session, {m.id: refusal for m in batch})
+                        continue
+                total += send_batch(session, connection, batch, pacer)
+        finally:
+            if connection is not None:
+                connection.close()
     return total
 
 

@@ -24,7 +24,15 @@ from kieubao.platform.jobs import enqueue
 from kieubao.platform.outbox_models import DisabledAddress, OutboxMessage, OutboxSend, Status
 from kieubao.platform.web import templates
 
-__all__ = ["Message", "OutboxMessage", "OutboxSend", "Status", "queue", "record_receipt"]
+__all__ = [
+    "Message",
+    "OutboxMessage",
+    "OutboxSend",
+    "Status",
+    "queue",
+    "record_receipt",
+    "statuses",
+]
 
 # Rows per INSERT: well under SQLite's limit on bound parameters.
 CHUNK = 1000
@@ -37,6 +45,7 @@ class Message:
     address: str
     language: str = i18n.DEFAULT_LOCALE
     fields: Mapping[str, str] = field(default_factory=dict)
+    unsubscribe_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,7 @@ def queue(
                 "language": m.language,
                 "subject": text.subject.safe_substitute(m.fields)[:300],
                 "body": text.body.safe_substitute(m.fields),
+                "unsubscribe_url": m.unsubscribe_url,
                 # Nothing is dropped silently: a disabled address is kept, as failed.
                 "status": Status.failed if blocked else Status.queued,
                 "error": "address disabled after a bounce" if blocked else "",
@@ -127,6 +137,19 @@ def _disabled(session: Session, messages: Sequence[Message]) -> set[tuple[str, s
                 )
             )
     return found
+
+
+def statuses(session: Session, *, key_prefix: str) -> list[tuple[str, str, Status]]:
+    """Key, channel and status of every message whose key starts with ``key_prefix``: how a
+    caller learns what became of what it queued."""
+    return [
+        (key, channel, status)
+        for key, channel, status in session.execute(
+            select(OutboxMessage.key, OutboxMessage.channel, OutboxMessage.status).where(
+                OutboxMessage.key.startswith(key_prefix, autoescape=True)
+            )
+        )
+    ]
 
 
 RECEIPT_STATUSES = (Status.delivered, Status.failed, Status.bounced)

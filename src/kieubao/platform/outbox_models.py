@@ -46,6 +46,8 @@ class OutboxMessage(Base):
     language: Mapped[str] = mapped_column(String(5))
     subject: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text)
+    # Where the reader stops messages of this kind; email sends it as List-Unsubscribe.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[Status] = mapped_column(
         Enum(Status, name="outbox_status", native_enum=False, length=12), default=Status.queued
     )

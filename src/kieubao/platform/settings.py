@@ -32,12 +32,39 @@ class Settings(BaseSettings):
     # A generic SMS gateway: JSON POST {to, text, reference}, answering {"id": ...}.
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = None
+    # "gateway" (above) or "twilio" (below) carries text messages.
+    sms_provider: str = "gateway"
+    twilio_base_url: str = "https://api.twilio.com"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    # A sender number, or a Messaging Service SID (MG...).
+    twilio_from: str | None = None
+    zalo_base_url: str = "https://openapi.zalo.me"
+    zalo_access_token: str | None = None
+    telegram_base_url: str = "https://api.telegram.org"
+    telegram_bot_token: str | None = None
+    whatsapp_base_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_token: str | None = None
     # Messages per second one delivery job sends on a channel (a worker runs one per
     # thread); 0 means no limit.
-    outbox_rates: dict[str, float] = Field(default_factory=lambda: {"email": 0.0, "sms": 20.0})
+    outbox_rates: dict[str, float] = Field(
+        default_factory=lambda: {
+            "email": 0.0,
+            "sms": 20.0,
+            "zalo": 20.0,
+            "telegram": 25.0,
+            "whatsapp": 50.0,
+        }
+    )
     outbox_batch: int = 200
-    # Minutes a safety check waits for answers before asking again by the other channel.
+    # Minutes a safety check waits for answers before asking again by the next channel.
     safety_check_follow_up_minutes: int = 60
+    # The channels a safety check tries, best first; each person is asked by the first they
+    # have, then by the next when that one fails or brings no answer in time.
+    safety_check_channels: list[str] = Field(
+        default_factory=lambda: ["email", "sms", "zalo", "telegram", "whatsapp"]
+    )
     outbox_max_attempts: int = 6
     outbox_retry_base_s: float = 30.0
     # A claim older than this is taken back from a worker that went away without a trace.

@@ -1,6 +1,12 @@
 """Safety checks: "are you safe?" to everyone on a roster not heard from, each with their own
-reply link, through the outbox (durable, once per person)."""
+reply link, through the outbox (durable, once per person).
 
+Each person is asked by the best channel they have (the order is a setting: email, SMS,
+Zalo, Telegram, WhatsApp by default). Whoever is not heard from is asked again by their
+next channel: at once when the message could not be delivered, else once the follow-up
+time has passed. Whoever has no channel left stays on the officers' call list."""
+
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -15,6 +21,17 @@ from kieubao.platform.models import User
 from kieubao.platform.settings import get_settings
 from kieubao.registry.models import Citizen, Consent, Purpose
 
+UNDELIVERED = (outbox.Status.failed, outbox.Status.bounced)
+
+
+@dataclass
+class _Asked:
+    """What one person was sent so far: the channels tried, and how their latest went."""
+
+    channels: set[str]
+    latest_round: int = 0
+    latest_status: outbox.Status | None = None
+
 
 def send_safety_check(
     session: Session,
@@ -22,43 +39,28 @@ def send_safety_check(
     acting_user: Actor,
     crisis: Crisis,
     follow_up_of: SafetyCheck | None = None,
+    undelivered_only: bool = False,
 ) -> SafetyCheck:
-    """A new round to those still unaccounted for who agreed to crisis messages: by email
-    when they gave one, else by SMS. Those who cannot be asked are counted, for the call list.
+    """A new round to those still unaccounted for who agreed to crisis messages, each by
+    their best channel. Those who cannot be asked are counted, for the call list.
 
-    A follow-up of an earlier round asks by the other channel (SMS after email, email after
-    SMS); whoever has only the one channel is left to the officers' call list."""
+    A follow-up of an earlier round asks, by their next channel, those that round was their
+    latest message; with ``undelivered_only``, only those whose message could not be
+    delivered, and the earlier round still waits for its own follow-up time."""
     require_open(crisis)
     rounds = session.scalar(
         select(func.count()).where(SafetyCheck.crisis_id == crisis.id)
     )  # fmt: skip
     round_ = (rounds or 0) + 1
-    latest = (
-        select(Consent.citizen_id, func.max(Consent.id).label("consent_id"))
-        .where(Consent.purpose == Purpose.crisis_alerts)
-        .group_by(Consent.citizen_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(RosterEntry, Citizen, Consent.granted)
-        .join(Citizen, Citizen.id == RosterEntry.citizen_id)
-        .outerjoin(latest, latest.c.citizen_id == Citizen.id)
-        .outerjoin(Consent, Consent.id == latest.c.consent_id)
-        .where(RosterEntry.crisis_id == crisis.id, RosterEntry.status == "unaccounted")
-        .order_by(RosterEntry.id)
-    ).all()
     base = get_settings().base_url.rstrip("/")
-    messages, not_asked = [], 0
-    for entry, citizen, consent in rows:
-        channel, address = _reach(citizen, second=follow_up_of is not None)
-        if not consent or channel is None:
-            not_asked += 1
-            continue
+    to_ask, not_asked = _plan(session, crisis, follow_up_of, undelivered_only=undelivered_only)
+    messages = []
+    for entry, citizen, way in to_ask:
         messages.append(
             outbox.Message(
                 key=f"safety-check-{crisis.id}-{round_}-{entry.id}",
-                channel=channel,
-                address=address,
+                channel=way[0],
+                address=way[1],
                 fields={"name": citizen.full_name, "link": f"{base}/r/{reply_link_token(entry)}"},
             )
         )
@@ -81,7 +83,7 @@ def send_safety_check(
         not_asked=not_asked,
         follow_up_of=follow_up_of.id if follow_up_of else None,
     )
-    if follow_up_of is not None:
+    if follow_up_of is not None and not undelivered_only:
         follow_up_of.followed_up_at = check.sent_at
     session.add(check)
     session.flush()
@@ -98,32 +100,107 @@ def send_safety_check(
 
 
 def follow_up_due(session: Session, *, acting_user: Actor) -> int:
-    """Ask again, by the other channel, those a first round has not heard from in the time
-    set; returns how many rounds were sent."""
+    """Ask again, by their next channel, those a round has not reached (at once) or not
+    heard from in the time set; returns how many rounds were sent."""
     wait = timedelta(minutes=get_settings().safety_check_follow_up_minutes)
-    due = session.scalars(
+    pending = session.scalars(
         select(SafetyCheck)
         .join(Crisis, Crisis.id == SafetyCheck.crisis_id)
-        .where(
-            Crisis.status == "open",
-            SafetyCheck.follow_up_of.is_(None),
-            SafetyCheck.followed_up_at.is_(None),
-            SafetyCheck.sent_at <= utcnow() - wait,
-        )
+        .where(Crisis.status == "open", SafetyCheck.followed_up_at.is_(None))
+        .order_by(SafetyCheck.id)
     ).all()
-    for check in due:
+    sent = 0
+    for check in pending:
         crisis = session.get(Crisis, check.crisis_id)
         assert crisis is not None  # joined above
-        send_safety_check(session, acting_user=acting_user, crisis=crisis, follow_up_of=check)
-    return len(due)
+        due = check.sent_at <= utcnow() - wait
+        to_ask, _ = _plan(session, crisis, check, undelivered_only=not due)
+        if not to_ask:
+            if due:
+                check.followed_up_at = utcnow()  # nobody left to ask by another channel
+                commit(session)
+            continue
+        send_safety_check(
+            session,
+            acting_user=acting_user,
+            crisis=crisis,
+            follow_up_of=check,
+            undelivered_only=not due,
+        )
+        sent += 1
+    return sent
 
 
-def _reach(citizen: Citizen, *, second: bool = False) -> tuple[str | None, str]:
-    ways = []
-    if citizen.email:
-        ways.append(("email", citizen.email))
-    if citizen.phones:
-        ways.append(("sms", citizen.phones[0]))
-    if second:
-        return ways[1] if len(ways) > 1 else (None, "")
-    return ways[0] if ways else (None, "")
+Way = tuple[str, str]  # channel, address
+
+
+def _plan(
+    session: Session,
+    crisis: Crisis,
+    follow_up_of: SafetyCheck | None,
+    *,
+    undelivered_only: bool,
+) -> tuple[list[tuple[RosterEntry, Citizen, Way]], int]:
+    """Who a round asks and by which way; and how many it cannot ask."""
+    asked = _asked(session, crisis) if follow_up_of is not None else {}
+    to_ask, not_asked = [], 0
+    for entry, citizen, consent in _unaccounted(session, crisis):
+        if follow_up_of is None:
+            way = next(iter(_ways(citizen)), None)
+        else:
+            before = asked.get(entry.id)
+            if before is None or before.latest_round != follow_up_of.round:
+                continue  # not asked in that round, or already asked again since
+            if undelivered_only and before.latest_status not in UNDELIVERED:
+                continue
+            way = next((w for w in _ways(citizen) if w[0] not in before.channels), None)
+        if not consent or way is None:
+            not_asked += 1
+        else:
+            to_ask.append((entry, citizen, way))
+    return to_ask, not_asked
+
+
+def _unaccounted(session: Session, crisis: Crisis) -> list[tuple[RosterEntry, Citizen, bool]]:
+    """The roster's unaccounted entries, each with their citizen and whether their latest
+    word on crisis messages is yes."""
+    latest = (
+        select(Consent.citizen_id, func.max(Consent.id).label("consent_id"))
+        .where(Consent.purpose == Purpose.crisis_alerts)
+        .group_by(Consent.citizen_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(RosterEntry, Citizen, Consent.granted)
+        .join(Citizen, Citizen.id == RosterEntry.citizen_id)
+        .outerjoin(latest, latest.c.citizen_id == Citizen.id)
+        .outerjoin(Consent, Consent.id == latest.c.consent_id)
+        .where(RosterEntry.crisis_id == crisis.id, RosterEntry.status == "unaccounted")
+        .order_by(RosterEntry.id)
+    ).all()
+    return [(entry, citizen, bool(consent)) for entry, citizen, consent in rows]
+
+
+def _asked(session: Session, crisis: Crisis) -> dict[int, _Asked]:
+    """Per roster entry, what the crisis's safety checks sent them, from the outbox."""
+    found: dict[int, _Asked] = {}
+    prefix = f"safety-check-{crisis.id}-"
+    for key, channel, status in outbox.statuses(session, key_prefix=prefix):
+        round_, _, entry = key.removeprefix(prefix).partition("-")
+        asked = found.setdefault(int(entry), _Asked(set()))
+        asked.channels.add(channel)
+        if int(round_) > asked.latest_round:
+            asked.latest_round, asked.latest_status = int(round_), status
+    return found
+
+
+def _ways(citizen: Citizen) -> list[Way]:
+    """The channels a person can be asked by, best first, with their address on each."""
+    have = {
+        "email": citizen.email,
+        "sms": citizen.phones[0] if citizen.phones else None,
+        "zalo": citizen.zalo,
+        "telegram": citizen.telegram,
+        "whatsapp": citizen.whatsapp,
+    }
+    return [(c, a) for c in get_settings().safety_check_channels if (a := have.get(c))]

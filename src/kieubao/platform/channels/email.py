@@ -1,70 +1,33 @@
-"""Channel adapters: how rendered messages leave the outbox.
+"""Email: SMTP sessions side by side for a fan-out, or the demo's file mailbox.
 
-Every adapter follows one rule that the outbox's guarantee rests on: it brings a group of
-messages up to the point where only their last byte is left to write (the SMTP end-of-data,
-the HTTP request), calls ``handed_over(ids)``, and writes the last byte only of the messages
-that call gave back. ``handed_over`` commits those rows as sent; so a message the provider
-could have accepted is always marked sent first, and nothing marked "sending" reached it.
-One commit covers a whole group, which is what lets the workers keep up with a fan-out.
+Messages are built by hand as RFC 5322 documents: the email package's classes cost a
+millisecond a message, the whole budget of a fan-out. Each carries the plain text and an
+HTML alternative made from it, and List-Unsubscribe headers when the send offers a way out.
 """
 
 import base64
+import hashlib
+import html
 import logging
 import re
 import smtplib
 import socket
-from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.utils import formatdate
 from functools import lru_cache
-from typing import Protocol
 
-import httpx
-
+from kieubao.platform.channels.base import (
+    Connection,
+    HandedOver,
+    OneByOne,
+    Outcome,
+    Outgoing,
+    Rejected,
+    Unconfirmed,
+)
 from kieubao.platform.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    id: int
-    key: str
-    address: str
-    subject: str
-    body: str
-
-
-class Rejected(Exception):
-    """The provider refused the message; ``permanent`` says whether trying again can help."""
-
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
-
-
-class Unconfirmed(Exception):
-    """The message was handed over but no answer came back: it may have been accepted."""
-
-
-# What became of each message of a group: the provider's id, or why not. A message left
-# out was refused by ``handed_over`` (another worker holds it now) and was not sent.
-Outcome = str | Rejected | Unconfirmed
-HandedOver = Callable[[list[int]], set[int]]
-
-
-class Connection(Protocol):
-    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]: ...
-
-    def close(self) -> None: ...
-
-
-class Channel(Protocol):
-    name: str
-
-    def connect(self) -> Connection: ...
 
 
 def message_id(key: str) -> str:
@@ -93,22 +56,67 @@ def header_value(value: str) -> str:
     return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode()}?=" for w in words)
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def html_alternative(text: str) -> str:
+    """The plain text as a small HTML page: paragraphs kept, links made clickable."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        escaped = html.escape(block, quote=True)
+        linked = _URL.sub(lambda m: f'<a href="{m[0]}">{m[0]}</a>', escaped)
+        paragraphs.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n'
+        '<body style="font-family:sans-serif;line-height:1.5">\n'
+        + "\n".join(paragraphs)
+        + "\n</body></html>\n"
+    )
+
+
+def _base64(text: str) -> bytes:
+    crlf = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+    return base64.encodebytes(crlf).replace(b"\n", b"\r\n")
+
+
 def mime_bytes(message: Outgoing, sender: str) -> bytes:
-    """The message as an RFC 5322 document with a UTF-8 text body, CRLF lines. Built by
-    hand: the email package's classes cost a millisecond a message, the whole budget of a
-    fan-out."""
-    text = message.body.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+    """The message as an RFC 5322 document, multipart/alternative with a UTF-8 text part and
+    its HTML rendering, CRLF lines."""
+    # "=_" never occurs in base64 or in the headers of the parts, so the boundary is safe.
+    boundary = "=_" + hashlib.blake2s(message.key.encode(), digest_size=12).hexdigest()
     head = (
         f"From: {header_value(sender)}\r\n"
         f"To: {message.address}\r\n"
         f"Subject: {header_value(message.subject)}\r\n"
         f"Date: {formatdate(localtime=False)}\r\n"
         f"Message-ID: {message_id(message.key)}\r\n"
+    )
+    if message.unsubscribe_url:
+        head += f"List-Unsubscribe: <{message.unsubscribe_url}>\r\n"
+        if message.unsubscribe_url.startswith("https://"):
+            # RFC 8058: a mail client may unsubscribe with one POST, no page to fill in.
+            head += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+    head += (
         "MIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+        f"--{boundary}\r\n"
         'Content-Type: text/plain; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\n"
     )
-    return head.encode() + base64.encodebytes(text).replace(b"\n", b"\r\n")
+    middle = (
+        f"--{boundary}\r\n"
+        'Content-Type: text/html; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    return b"".join(
+        (
+            head.encode(),
+            _base64(message.body),
+            middle.encode(),
+            _base64(html_alternative(message.body)),
+            f"--{boundary}--\r\n".encode(),
+        )
+    )
 
 
 def smtp_data(document: bytes) -> bytes:
@@ -254,37 +262,6 @@ class SmtpConnection:
             self._drop(slot)
 
 
-class OneByOne(ABC):
-    """An adapter that sends a message at a time, behind the group interface."""
-
-    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
-        outcomes: dict[int, Outcome] = {}
-        for message in messages:
-            try:
-                prepared = self.prepare(message)
-            except Rejected as refusal:
-                outcomes[message.id] = refusal
-                continue
-            if message.id not in handed_over([message.id]):
-                continue
-            try:
-                outcomes[message.id] = self.deliver(message, prepared)
-            except (Rejected, Unconfirmed) as failure:
-                outcomes[message.id] = failure
-        return outcomes
-
-    def prepare(self, message: Outgoing) -> bytes:
-        """Everything that can fail before the message is handed over."""
-        return b""
-
-    @abstractmethod
-    def deliver(self, message: Outgoing, prepared: bytes) -> str:
-        """Write the message's last byte; the provider's id for it."""
-
-    def close(self) -> None:
-        return None
-
-
 class FileMailConnection(OneByOne):
     """The demo's mailbox: files under var/mail, named by Message-ID."""
 
@@ -306,73 +283,3 @@ class EmailChannel:
         if settings.smtp_host:
             return SmtpConnection(settings.smtp_sessions)
         return FileMailConnection()
-
-
-class SmsGatewayConnection(OneByOne):
-    """A generic HTTP SMS gateway: POST {to, text, reference} as JSON, answer {"id": ...}."""
-
-    def __init__(self) -> None:
-        settings = get_settings()
-        if not settings.sms_gateway_url:
-            raise Rejected("no SMS gateway configured", permanent=False)
-        headers = {}
-        if settings.sms_gateway_token:
-            headers["Authorization"] = f"Bearer {settings.sms_gateway_token}"
-        self.url = settings.sms_gateway_url
-        self.http = httpx.Client(headers=headers, timeout=30)
-
-    def deliver(self, message: Outgoing, prepared: bytes) -> str:
-        payload = {"to": message.address, "text": message.body, "reference": message.key}
-        try:
-            answer = self.http.post(self.url, json=payload)
-        except httpx.ConnectError as exc:
-            # No connection, so nothing reached the gateway: safe to try again.
-            raise Rejected(f"SMS gateway unreachable: {exc}", permanent=False) from exc
-        except httpx.HTTPError as exc:
-            raise Unconfirmed(str(exc)) from exc
-        if answer.status_code >= 400:
-            permanent = answer.status_code < 500 and answer.status_code != 429
-            raise Rejected(f"{answer.status_code} {answer.text[:200]}", permanent=permanent)
-        try:
-            return str(answer.json()["id"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Unconfirmed(f"gateway answer without an id: {answer.text[:200]}") from exc
-
-    def close(self) -> None:
-        self.http.close()
-
-
-class SmsChannel:
-    name = "sms"
-
-    def connect(self) -> Connection:
-        return SmsGatewayConnection()
-
-
-class LogConnection(OneByOne):
-    """Keeps what it was given: for tests and dry runs."""
-
-    def __init__(self, sent: list[Outgoing]) -> None:
-        self.sent = sent
-
-    def deliver(self, message: Outgoing, prepared: bytes) -> str:
-        self.sent.append(message)
-        log.info("outbox message %s to %s: %s", message.key, message.address, message.subject)
-        return f"log-{message.id}"
-
-
-class LogChannel:
-    name = "log"
-
-    def __init__(self) -> None:
-        self.sent: list[Outgoing] = []
-
-    def connect(self) -> Connection:
-        return LogConnection(self.sent)
-
-
-CHANNELS: dict[str, Channel] = {c.name: c for c in (EmailChannel(), SmsChannel(), LogChannel())}
-
-
-def get(name: str) -> Channel:
-    return CHANNELS[name]

@@ -1,0 +1,166 @@
+"""Messaging apps: Zalo Official Account, Telegram bots, WhatsApp Cloud API. Each speaks its
+provider's documented request and answer, and tells a final refusal (the person cannot be
+reached there) from one worth trying again."""
+
+import httpx
+
+from kieubao.platform.channels.base import Connection, Outgoing, Rejected, Unconfirmed
+from kieubao.platform.channels.http import (
+    DEFAULT_PAUSE_S,
+    HttpConnection,
+    by_status,
+    json_of,
+    unconfigured,
+)
+from kieubao.platform.settings import get_settings
+
+# Zalo OA errors that will not clear for this person: invalid parameter (a bad user id),
+# not a follower of the OA, blocked the OA, no interaction within the reply window.
+ZALO_FINAL = {-201, -213, -217, -230}
+ZALO_RATE_LIMITED = -32
+
+
+class ZaloConnection(HttpConnection):
+    """Zalo OA's customer-service message (API v3): JSON ``{recipient: {user_id}, message:
+    {text}}`` with the OA's token in an ``access_token`` header, answered HTTP 200 with
+    ``{error, message, data: {message_id}}``; ``error`` is 0 on success."""
+
+    provider = "Zalo"
+
+    def __init__(self) -> None:
+        settings = get_settings()
+        if not settings.zalo_access_token:
+            raise unconfigured("Zalo OA")
+        self.url = f"{settings.zalo_base_url.rstrip('/')}/v3.0/oa/message/cs"
+        super().__init__(headers={"access_token": settings.zalo_access_token})
+
+    def request(self, message: Outgoing) -> httpx.Response:
+        payload = {"recipient": {"user_id": message.address}, "message": {"text": message.body}}
+        return self.post(self.url, json=payload)
+
+    def answer(self, response: httpx.Response) -> str:
+        if response.status_code >= 400:
+            raise by_status(self.provider, response, response.text[:200])
+        data = json_of(response)
+        code = data.get("error")
+        if code == 0:
+            found = data.get("data")
+            if isinstance(found, dict) and found.get("message_id"):
+                return str(found["message_id"])
+            raise Unconfirmed(f"Zalo answer without a message_id: {response.text[:200]}")
+        reason = f"Zalo {code}: {data.get('message', response.text[:200])}"[:500]
+        if code == ZALO_RATE_LIMITED:
+            raise Rejected(reason, permanent=False, retry_after=DEFAULT_PAUSE_S)
+        raise Rejected(reason, permanent=code in ZALO_FINAL)
+
+
+class TelegramConnection(HttpConnection):
+    """The Bot API's sendMessage: JSON ``{chat_id, text}`` to ``/bot<token>/sendMessage``,
+    answered ``{ok: true, result: {message_id}}`` or ``{ok: false, error_code,
+    description, parameters: {retry_after}}``."""
+
+    provider = "Telegram"
+
+    def __init__(self) -> None:
+        settings = get_settings()
+        if not settings.telegram_bot_token:
+            raise unconfigured("Telegram bot")
+        base = settings.telegram_base_url.rstrip("/")
+        self.url = f"{base}/bot{settings.telegram_bot_token}/sendMessage"
+        super().__init__()
+
+    def request(self, message: Outgoing) -> httpx.Response:
+        payload = {"chat_id": message.address, "text": message.body}
+        return self.post(self.url, json=payload)
+
+    def answer(self, response: httpx.Response) -> str:
+        data = json_of(response)
+        result = data.get("result")
+        if data.get("ok") is True and isinstance(result, dict) and "message_id" in result:
+            chat = result.get("chat")
+            chat_id = chat.get("id") if isinstance(chat, dict) else None
+            # Message ids are only unique within a chat.
+            return f"{chat_id}:{result['message_id']}"
+        if response.status_code < 400 and data.get("ok") is not False:
+            raise Unconfirmed(f"Telegram answer without a message: {response.text[:200]}")
+        code = data.get("error_code", response.status_code)
+        reason = f"Telegram {code}: {data.get('description', response.text[:200])}"[:500]
+        parameters = data.get("parameters")
+        if isinstance(parameters, dict) and "retry_after" in parameters:
+            raise Rejected(reason, permanent=False, retry_after=float(parameters["retry_after"]))
+        if code == 403 or code == 400:
+            # Blocked by the user, chat not found, user deactivated: final for this person.
+            raise Rejected(reason, permanent=True)
+        raise Rejected(reason, permanent=False)
+
+
+# Cloud API errors final for this person: not a WhatsApp user or undeliverable,
+# re-engagement window closed (text needs the person to have written in 24 hours),
+# not on the test allow-list, invalid parameter.
+WHATSAPP_FINAL = {100, 131026, 131047, 131030, 131009, 131051}
+WHATSAPP_RATE_LIMITED = {4, 80007, 130429, 131048, 131056}
+
+
+class WhatsAppConnection(HttpConnection):
+    """The WhatsApp Cloud API: POST ``/<phone-number-id>/messages`` with a bearer token,
+    ``{messaging_product: "whatsapp", to, type: "text", text: {body}}``, answered with
+    ``messages[0].id`` or ``{error: {message, type, code, error_data, fbtrace_id}}``."""
+
+    provider = "WhatsApp"
+
+    def __init__(self) -> None:
+        settings = get_settings()
+        if not (settings.whatsapp_token and settings.whatsapp_phone_number_id):
+            raise unconfigured("WhatsApp")
+        base = settings.whatsapp_base_url.rstrip("/")
+        self.url = f"{base}/{settings.whatsapp_phone_number_id}/messages"
+        super().__init__(headers={"Authorization": f"Bearer {settings.whatsapp_token}"})
+
+    def request(self, message: Outgoing) -> httpx.Response:
+        payload = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": message.address.lstrip("+").replace(" ", ""),
+            "type": "text",
+            "text": {"preview_url": False, "body": message.body},
+        }
+        return self.post(self.url, json=payload)
+
+    def answer(self, response: httpx.Response) -> str:
+        data = json_of(response)
+        error = data.get("error")
+        if response.status_code < 400 and not error:
+            messages = data.get("messages")
+            if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+                return str(messages[0]["id"])
+            raise Unconfirmed(f"WhatsApp answer without a message id: {response.text[:200]}")
+        if not isinstance(error, dict):
+            raise by_status(self.provider, response, response.text[:200])
+        code = error.get("code")
+        reason = f"WhatsApp {code}: {error.get('message', '')}"[:500]
+        if code in WHATSAPP_RATE_LIMITED or response.status_code == 429:
+            raise Rejected(reason, permanent=False, retry_after=DEFAULT_PAUSE_S)
+        if code in WHATSAPP_FINAL:
+            raise Rejected(reason, permanent=True)
+        raise by_status(self.provider, response, reason)
+
+
+class ZaloChannel:
+    name = "zalo"
+
+    def connect(self) -> Connection:
+        return ZaloConnection()
+
+
+class TelegramChannel:
+    name = "telegram"
+
+    def connect(self) -> Connection:
+        return TelegramConnection()
+
+
+class WhatsAppChannel:
+    name = "whatsapp"
+
+    def connect(self) -> Connection:
+        return WhatsAppConnection()
