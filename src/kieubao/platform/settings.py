@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     outbox_batch: int = 200
     # Minutes a safety check waits for answers before asking again by the other channel.
     safety_check_follow_up_minutes: int = 60
+    # Minutes a protection message may wait unread before the duty officers are alerted.
+    protection_unread_alert_minutes: int = 15
     outbox_max_attempts: int = 6
     outbox_retry_base_s: float = 30.0
     # A claim older than this is taken back from a worker that went away without a trace.

@@ -15,9 +15,11 @@ from kieubao.platform.web import render
 from kieubao.protection import actions, forms, limits, queries, views
 from kieubao.protection.api import client_ip
 from kieubao.protection.models import TRANSITIONS, Channel, LiaisonKind, Severity
+from kieubao.protection.pages_queue import router as queue_router
 from kieubao.protection.schemas import StatusIn, TriageIn
 
 router = APIRouter(include_in_schema=False)
+router.include_router(queue_router)
 
 
 def _form_context(session: Any) -> dict[str, Any]:

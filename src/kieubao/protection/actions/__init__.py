@@ -1,5 +1,6 @@
 """Every change to a case: one function each, owning its transaction and its audit entry."""
 
+from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import load_case_types, open_case
 from kieubao.protection.actions.working import (
     add_note,
@@ -14,13 +15,16 @@ from kieubao.protection.actions.working import (
 
 __all__ = [
     "add_note",
+    "alert_unread",
     "assign",
+    "claim_next",
     "complete_step",
     "confirm_triage",
     "escalate",
     "escalate_overdue",
     "load_case_types",
     "log_liaison",
+    "mark_read",
     "open_case",
     "set_status",
 ]
