@@ -139,5 +139,8 @@ def event_label(kind: str) -> str:
         "step_done": _("Step done"),
         "assigned": _("Assigned"),
         "escalated": _("Escalated"),
+        "inbound": _("Message received"),
+        "merged_into": _("Merged into another case"),
+        "merged_from": _("Duplicate case merged in"),
     }
     return labels.get(kind, kind)

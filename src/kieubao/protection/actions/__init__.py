@@ -2,6 +2,7 @@
 
 from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import load_case_types, open_case
+from kieubao.protection.actions.merge import merge_cases
 from kieubao.protection.actions.working import (
     add_note,
     assign,
@@ -25,6 +26,7 @@ __all__ = [
     "load_case_types",
     "log_liaison",
     "mark_read",
+    "merge_cases",
     "open_case",
     "set_status",
 ]
