@@ -17,6 +17,7 @@ from kieubao.protection.api import client_ip
 from kieubao.protection.models import TRANSITIONS, Channel, LiaisonKind, Severity
 from kieubao.protection.pages_merge import router as merge_router
 from kieubao.protection.pages_queue import router as queue_router
+from kieubao.protection.pages_sos import router as sos_router
 from kieubao.protection.pages_stats import router as stats_router
 from kieubao.protection.schemas import StatusIn, TriageIn
 
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(queue_router)
 router.include_router(merge_router)
 router.include_router(stats_router)
+router.include_router(sos_router)
 
 
 def _form_context(session: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import load_case_types, open_case
 from kieubao.protection.actions.merge import merge_cases
+from kieubao.protection.actions.sos import call_for_help
 from kieubao.protection.actions.working import (
     add_note,
     assign,
@@ -18,6 +19,7 @@ __all__ = [
     "add_note",
     "alert_unread",
     "assign",
+    "call_for_help",
     "claim_next",
     "complete_step",
     "confirm_triage",

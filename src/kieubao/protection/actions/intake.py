@@ -17,6 +17,7 @@ from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Invalid
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.missions_data import mission_for
+from kieubao.platform.models import Mission
 from kieubao.platform.security import hash_password
 from kieubao.platform.text import fold, nfc
 from kieubao.protection import procedure, triage
@@ -128,12 +129,16 @@ def open_case(
     report: CaseIn,
     channel: Channel,
     severity: Severity | None = None,
+    mission: Mission | None = None,
+    location: dict[str, float] | None = None,
 ) -> Intake:
     """A report becomes a case: triaged, routed to the mission, its procedure's deadlines set.
 
     A report of the same subject, type and country as an open case of the last days is
-    added to that case instead; its reporter gets a PIN of their own for it.
+    added to that case instead; its reporter gets a PIN of their own for it. ``mission``
+    overrides the routing by place; ``location`` (a shared position) stays with the report.
     """
+    where = {"location": location} if location else {}
     types = active_types(session)
     guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
     code = report.case_type or guess.case_type
@@ -162,7 +167,7 @@ def open_case(
             CaseEvent(
                 kind="report_added",
                 text=report.description,
-                data={"channel": str(channel), "reporter": reporter.name},
+                data={"channel": str(channel), "reporter": reporter.name, **where},
                 actor_id=acting_user.id,
             )
         )
@@ -171,8 +176,8 @@ def open_case(
         commit(session)
         return Intake(existing, pin, appended=True)
 
-    mission_code = mission_for(report.country, report.city)
-    mission = missions.by_code(session, mission_code) if mission_code else None
+    mission_code = mission.code if mission else mission_for(report.country, report.city)
+    mission = mission or (missions.by_code(session, mission_code) if mission_code else None)
     case = Case(
         number=next_number(session, now.year),
         case_type=case_type,
@@ -199,7 +204,7 @@ def open_case(
         CaseEvent(
             kind="opened",
             public=True,
-            data={"channel": str(channel)},
+            data={"channel": str(channel), **where},
             actor_id=acting_user.id,
         )
     )
