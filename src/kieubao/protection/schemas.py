@@ -190,6 +190,14 @@ class PublicMessage(BaseModel):
 class NextStep(BaseModel):
     name: str
     due_at: datetime
+    # Past its date: the mission and HQ have been alerted.
+    late: bool = False
+
+
+class PlanStep(BaseModel):
+    name: str
+    due_at: datetime
+    done_at: datetime | None
 
 
 class TrackOut(BaseModel):
@@ -199,6 +207,9 @@ class TrackOut(BaseModel):
     status_label: str
     messages: list[PublicMessage]
     next_step: NextStep | None
+    plan: list[PlanStep] = []
+    mission: str | None = None
+    mission_hotline: str | None = None
 
 
 class SosIn(BaseModel):
