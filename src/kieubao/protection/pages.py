@@ -15,7 +15,7 @@ from kieubao.platform.web import render
 from kieubao.protection import actions, duplicates, forms, limits, queries, views
 from kieubao.protection.api import client_ip
 from kieubao.protection.models import TRANSITIONS, Channel, LiaisonKind, Severity
-from kieubao.protection.pages_merge import router as merge_router
+from kieubao.protection.pages_people import router as people_router
 from kieubao.protection.pages_queue import router as queue_router
 from kieubao.protection.pages_sos import router as sos_router
 from kieubao.protection.pages_stats import router as stats_router
@@ -23,7 +23,7 @@ from kieubao.protection.schemas import StatusIn, TriageIn
 
 router = APIRouter(include_in_schema=False)
 router.include_router(queue_router)
-router.include_router(merge_router)
+router.include_router(people_router)
 router.include_router(stats_router)
 router.include_router(sos_router)
 

@@ -155,5 +155,6 @@ def event_label(kind: str) -> str:
         "inbound": _("Message received"),
         "merged_into": _("Merged into another case"),
         "merged_from": _("Duplicate case merged in"),
+        "subject_registered": _("Person linked to the registry"),
     }
     return labels.get(kind, kind)

@@ -4,6 +4,7 @@ from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import load_case_types, open_case
 from kieubao.protection.actions.merge import merge_cases
 from kieubao.protection.actions.sos import call_for_help
+from kieubao.protection.actions.subjects import register_subject
 from kieubao.protection.actions.working import (
     add_note,
     assign,
@@ -30,5 +31,6 @@ __all__ = [
     "mark_read",
     "merge_cases",
     "open_case",
+    "register_subject",
     "set_status",
 ]

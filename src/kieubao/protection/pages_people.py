@@ -1,4 +1,4 @@
-"""Duplicate reports on the case page: suggested, and merged by one action."""
+"""The people and duplicates of a case: a subject registered, a duplicate case merged."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -23,3 +23,12 @@ async def merge(
     duplicate = queries.get_case(session, officer, number=other)
     actions.merge_cases(session, acting_user=officer, keep=keep, duplicate=duplicate)
     return RedirectResponse(f"/console/cases/{keep.number}", status_code=303)
+
+
+@router.post("/console/cases/{number}/subjects/{subject_id}/register")
+def register_subject(
+    number: str, subject_id: int, session: SessionDep, officer: AnyOfficer
+) -> Response:
+    case = queries.get_case(session, officer, number=number)
+    actions.register_subject(session, acting_user=officer, case=case, subject_id=subject_id)
+    return RedirectResponse(f"/console/cases/{number}", status_code=303)
