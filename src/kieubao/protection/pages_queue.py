@@ -1,5 +1,7 @@
 """The officers' queue: unread messages per channel, the oldest first, claimed one by one."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -24,17 +26,24 @@ def _officers(session: SessionDep, officer: User) -> list[User]:
     return list(session.scalars(query))
 
 
-@router.get("/console/protection/queue", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
+def _counters(session: SessionDep, officer: User) -> dict[str, Any]:
+    """Unread per channel, the oldest's wait in minutes, and whether it passed the setting."""
     counters = inbox.counters(session, officer)
     age = counters.oldest_age()
     limit = get_settings().protection_unread_alert_minutes
+    return {
+        "counters": counters,
+        "oldest_minutes": int(age.total_seconds() // 60) if age else None,
+        "late": age is not None and age.total_seconds() > limit * 60,
+    }
+
+
+@router.get("/console/protection/queue", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
     return render(
         request,
         "protection/queue.html",
-        counters=counters,
-        oldest_minutes=int(age.total_seconds() // 60) if age else None,
-        late=age is not None and age.total_seconds() > limit * 60,
+        **_counters(session, officer),
         events=inbox.unread(session, officer),
         officers=_officers(session, officer),
         now=utcnow(),
@@ -46,16 +55,7 @@ def queue(request: Request, session: SessionDep, officer: AnyOfficer) -> Respons
 @router.get("/console/protection/unread", response_class=HTMLResponse)
 def unread_badge(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
     """The counters in the console header, refreshed by the page every half minute."""
-    counters = inbox.counters(session, officer)
-    age = counters.oldest_age()
-    limit = get_settings().protection_unread_alert_minutes
-    return render(
-        request,
-        "protection/_unread.html",
-        counters=counters,
-        oldest_minutes=int(age.total_seconds() // 60) if age else None,
-        late=age is not None and age.total_seconds() > limit * 60,
-    )
+    return render(request, "protection/_unread.html", **_counters(session, officer))
 
 
 @router.post("/console/protection/queue/claim")
