@@ -1,6 +1,7 @@
 """Figures of case work: the HQ dashboard, the Consular Department's monthly and yearly
 report, and the public performance page. Counts and durations only, never a person."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.platform import gazetteer
 from kieubao.platform.db import utcnow
-from kieubao.platform.models import Role, User
+from kieubao.platform.models import Mission, Role, User
 from kieubao.protection.models import OPEN, Case, CaseStep, CaseType, Liaison, Severity
 from kieubao.protection.queries import visible
 
@@ -137,24 +138,28 @@ def _pairs(session: Session, where: ColumnElement[bool]) -> dict[tuple[str, str]
 
 
 def map_points(session: Session, user: User, f: Filters) -> list[dict[str, object]]:
-    """Open cases counted by city, placed on the gazetteer's point (or the mission's)."""
+    """Open cases counted by city, placed on the gazetteer's point; a case whose city is not
+    known is placed at the mission that holds it."""
     rows = session.execute(
-        select(Case.country, Case.city, Case.mission_id, func.count())
+        select(Case.country, Case.city, Mission.city, Mission.latitude, Mission.longitude)
+        .add_columns(func.count())
+        .select_from(Case)
         .join(CaseType)
+        .outerjoin(Mission, Case.mission_id == Mission.id)
         .where(_where(user, f), Case.status.in_(OPEN))
-        .group_by(Case.country, Case.city, Case.mission_id)
+        .group_by(Case.country, Case.city, Mission.city, Mission.latitude, Mission.longitude)
     )
-    points: dict[tuple[float, float], dict[str, object]] = {}
-    for country, city, _mission, n in rows:
+    counts: Counter[tuple[float, float, str, str]] = Counter()
+    for country, city, mission_city, lat, lon, n in rows:
         place = gazetteer.geocode(country, city) if city else None
-        if place is None:
-            continue
-        key = (place.latitude, place.longitude)
-        point = points.setdefault(
-            key, {"lat": key[0], "lon": key[1], "city": place.name, "country": country, "count": 0}
-        )
-        point["count"] = int(str(point["count"])) + n
-    return list(points.values())
+        if place is not None:
+            counts[(place.latitude, place.longitude, place.name, country)] += n
+        elif lat is not None and lon is not None:
+            counts[(lat, lon, mission_city, country)] += n
+    return [
+        {"lat": lat, "lon": lon, "city": city, "country": country, "count": n}
+        for (lat, lon, city, country), n in counts.items()
+    ]
 
 
 @dataclass(frozen=True)
