@@ -1,10 +1,14 @@
 """The reporter follows the case with its number and PIN, and reads only what is public."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kieubao.platform.models import User
+from kieubao.protection.models import Case
 from tests.protection.conftest import report
 
 
@@ -50,3 +54,23 @@ def test_wrong_pins_are_refused_then_limited(
     assert right.status_code == 429
     unknown = client.get("/api/v1/cases/track", params={"number": "BH-2026-999999", "pin": "1"})
     assert unknown.status_code == 422  # a PIN is at least four digits
+
+
+def test_the_tracking_page_shows_the_plan_and_says_when_a_step_is_late(
+    api: Callable[[User | None], TestClient], session: Session, case_types: None
+) -> None:
+    client = api(None)
+    given = client.post("/api/v1/cases", json=report()).json()
+    case = session.scalar(select(Case).where(Case.number == given["case_number"]))
+    assert case is not None
+    for step in case.steps:
+        step.due_at -= timedelta(days=30)
+    session.commit()
+    url = f"/protection/track?number={case.number}&pin={given['pin']}&lang=vi"
+    page = client.get(url).text
+    assert "data-late" in page and "data-plan" in page and "Thăm lãnh sự" in page
+    tracked = client.get(
+        "/api/v1/cases/track", params={"number": case.number, "pin": given["pin"]}
+    ).json()
+    assert tracked["next_step"]["late"] is True and len(tracked["plan"]) == 4
+    assert tracked["mission"] and "performance" in page

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     safety_check_channels: list[str] = Field(
         default_factory=lambda: ["email", "sms", "zalo", "telegram", "whatsapp"]
     )
+    # Minutes a protection message may wait unread before the duty officers are alerted.
+    protection_unread_alert_minutes: int = 15
     outbox_max_attempts: int = 6
     outbox_retry_base_s: float = 30.0
     # A claim older than this is taken back from a worker that went away without a trace.

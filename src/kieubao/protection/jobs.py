@@ -1,11 +1,12 @@
-"""Protection's background work: steps that pass their deadline escalate."""
+"""Protection's background work: steps that pass their deadline escalate; messages that
+wait unread too long are flagged to the duty officers."""
 
 from huey import crontab
 
 from kieubao.platform import audit
 from kieubao.platform.db import session_scope
 from kieubao.platform.jobs import exclusive, job
-from kieubao.protection.actions import escalate_overdue
+from kieubao.protection.actions import alert_unread, escalate_overdue
 
 SYSTEM = audit.System("protection")
 
@@ -15,3 +16,10 @@ def escalate_overdue_steps() -> None:
     """Every five minutes; a step escalates once, so a second run finds nothing to do."""
     with exclusive("protection-overdue"), session_scope() as session:
         escalate_overdue(session, acting_user=SYSTEM)
+
+
+@job(schedule=crontab(minute="*"))
+def alert_oldest_unread() -> None:
+    """Every minute; each message alerts once, so a second run finds nothing to do."""
+    with exclusive("protection-unread"), session_scope() as session:
+        alert_unread(session, acting_user=SYSTEM)

@@ -119,6 +119,8 @@ class Case(Timestamped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     escalated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # A duplicate closed into another case points to the case that carries on.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("protection_cases.id"))
 
     case_type: Mapped[CaseType] = relationship(lazy="joined")
     mission: Mapped[Mission | None] = relationship(lazy="joined")
@@ -227,9 +229,18 @@ class CaseEvent(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Messages that arrive (INBOX_KINDS) wait unread until an officer reads or claims them.
+    read_at: Mapped[datetime | None] = mapped_column(index=True)
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when the duty officers were told it sat unread too long, so they are told once.
+    alerted_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+# The events that are something arriving, which someone must read.
+INBOX_KINDS = ("opened", "report_added", "inbound")
 
 
 class CaseAttachment(Base):

@@ -13,12 +13,20 @@ from kieubao.platform.errors import Problem
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import User
 from kieubao.platform.web import render
-from kieubao.protection import actions, forms, limits, queries, views
+from kieubao.protection import actions, duplicates, forms, limits, queries, views
 from kieubao.protection.api import client_ip
 from kieubao.protection.models import TRANSITIONS, Channel, LiaisonKind, Severity
+from kieubao.protection.pages_people import router as people_router
+from kieubao.protection.pages_queue import router as queue_router
+from kieubao.protection.pages_sos import router as sos_router
+from kieubao.protection.pages_stats import router as stats_router
 from kieubao.protection.schemas import StatusIn, TriageIn
 
 router = APIRouter(include_in_schema=False)
+router.include_router(queue_router)
+router.include_router(people_router)
+router.include_router(stats_router)
+router.include_router(sos_router)
 
 
 def _form_context(session: Any) -> dict[str, Any]:
@@ -188,6 +196,8 @@ def _case_page(
         liaison_kinds=list(LiaisonKind),
         missions=missions.all_missions(session),
         labels=views.status_label,
+        duplicates=duplicates.suggestions(session, officer, case),
+        merged_into=queries.merged_into(session, case),
         **_form_context(session),
     )
 

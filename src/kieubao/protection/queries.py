@@ -79,13 +79,20 @@ def case_types(session: Session) -> list[CaseType]:
 
 
 def track(session: Session, *, number: str, pin: str) -> Case | None:
-    """The case if the PIN is one of its reporters'; None for a wrong number or PIN alike."""
+    """The case if the PIN is one of its reporters'; None for a wrong number or PIN alike.
+    A case merged into another leads to the one that carries on, where its reporters went."""
     case = session.scalar(select(Case).where(Case.number == number.strip().upper()))
+    while case is not None and case.merged_into_id is not None:
+        case = session.get(Case, case.merged_into_id)
     if case is None:
         return None
     if any(check_pin(r.pin_hash, pin.strip()) for r in case.reporters):
         return case
     return None
+
+
+def merged_into(session: Session, case: Case) -> Case | None:
+    return session.get(Case, case.merged_into_id) if case.merged_into_id else None
 
 
 def next_step(case: Case) -> CaseStep | None:

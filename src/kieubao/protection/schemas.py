@@ -190,6 +190,14 @@ class PublicMessage(BaseModel):
 class NextStep(BaseModel):
     name: str
     due_at: datetime
+    # Past its date: the mission and HQ have been alerted.
+    late: bool = False
+
+
+class PlanStep(BaseModel):
+    name: str
+    due_at: datetime
+    done_at: datetime | None
 
 
 class TrackOut(BaseModel):
@@ -199,3 +207,26 @@ class TrackOut(BaseModel):
     status_label: str
     messages: list[PublicMessage]
     next_step: NextStep | None
+    plan: list[PlanStep] = []
+    mission: str | None = None
+    mission_hotline: str | None = None
+
+
+class SosIn(BaseModel):
+    """The one-tap call for help: who, how to call back, and where the phone is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: PersonName
+    phone: Phone = ""
+    email: EmailStr | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+    accuracy_m: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+    @model_validator(mode="after")
+    def _reachable(self) -> "SosIn":
+        if not self.phone and not self.email:
+            raise ValueError("give a phone number or an email address to be called back at")
+        return self

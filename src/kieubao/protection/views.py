@@ -11,6 +11,7 @@ from kieubao.protection.schemas import (
     EventOut,
     LiaisonOut,
     NextStep,
+    PlanStep,
     PublicMessage,
     StepOut,
     SubjectOut,
@@ -91,8 +92,10 @@ def summary(case: Case, overdue: int) -> CaseSummary:
 
 
 def track_out(case: Case) -> TrackOut:
-    """Only what the reporter may read: status, public messages, the next step and its date."""
+    """Only what the reporter may read: status, public messages, the plan of steps with their
+    dates, the next one and whether it is late, and the mission that answers."""
     step = queries.next_step(case)
+    mission = case.mission
     return TrackOut(
         case_number=case.number,
         case_type=localized(case.case_type.name_vi, case.case_type.name_en),
@@ -103,9 +106,19 @@ def track_out(case: Case) -> TrackOut:
             for e in case.events
             if e.public and e.kind == "message"
         ],
-        next_step=NextStep(name=localized(step.name_vi, step.name_en), due_at=step.due_at)
+        next_step=NextStep(
+            name=localized(step.name_vi, step.name_en),
+            due_at=step.due_at,
+            late=step.overdue(utcnow()),
+        )
         if step
         else None,
+        plan=[
+            PlanStep(name=localized(s.name_vi, s.name_en), due_at=s.due_at, done_at=s.done_at)
+            for s in case.steps
+        ],
+        mission=localized(mission.name_vi, mission.name_en) if mission else None,
+        mission_hotline=(mission.hotline or mission.phone or None) if mission else None,
     )
 
 
@@ -140,5 +153,8 @@ def event_label(kind: str) -> str:
         "assigned": _("Assigned"),
         "escalated": _("Escalated"),
         "inbound": _("Message from the reporter"),
+        "merged_into": _("Merged into another case"),
+        "merged_from": _("Duplicate case merged in"),
+        "subject_registered": _("Person linked to the registry"),
     }
     return labels.get(kind, kind)

@@ -1,6 +1,10 @@
 """Every change to a case: one function each, owning its transaction and its audit entry."""
 
+from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import load_case_types, open_case
+from kieubao.protection.actions.merge import merge_cases
+from kieubao.protection.actions.sos import call_for_help
+from kieubao.protection.actions.subjects import register_subject
 from kieubao.protection.actions.messages import (
     Inbound,
     IncomingFile,
@@ -24,15 +28,21 @@ __all__ = [
     "IncomingFile",
     "TooLarge",
     "add_note",
+    "alert_unread",
     "assign",
+    "call_for_help",
+    "claim_next",
     "complete_step",
     "confirm_triage",
     "escalate",
     "escalate_overdue",
     "load_case_types",
     "log_liaison",
+    "mark_read",
+    "merge_cases",
     "open_case",
     "open_from_message",
     "receive_message",
+    "register_subject",
     "set_status",
 ]

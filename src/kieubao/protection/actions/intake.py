@@ -17,6 +17,7 @@ from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Invalid
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.missions_data import mission_for
+from kieubao.platform.models import Mission
 from kieubao.platform.security import hash_pin
 from kieubao.platform.text import fold, nfc
 from kieubao.protection import procedure, triage
@@ -128,16 +129,20 @@ def open_case(
     report: CaseIn,
     channel: Channel,
     severity: Severity | None = None,
+    mission: Mission | None = None,
+    location: dict[str, float] | None = None,
 ) -> Intake:
     """A report becomes a case: triaged, routed to the mission, its procedure's deadlines set.
 
     A report of the same subject, type and country as an open case of the last days is
-    added to that case instead; its reporter gets a PIN of their own for it.
+    added to that case instead; its reporter gets a PIN of their own for it. ``mission``
+    overrides the routing by place; ``location`` (a shared position) stays with the report.
 
     What only reads (triage, the registry match, the PIN's digest) is done here; the write is
     the group writer's, so the answer comes once the case is on disk.
     """
-    draft, pin = _prepare(session, acting_user, report, channel, severity, None, True)
+    where = {"location": location} if location else {}
+    draft, pin = _prepare(session, acting_user, report, channel, severity, where, True, mission)
     case, appended = writer.write(session, draft.write)
     return Intake(case, pin, appended=appended)
 
@@ -153,7 +158,7 @@ def admit(
     deduplicate: bool = True,
 ) -> Intake:
     """:func:`open_case` without the commit, for intake that keeps more in the same
-    transaction (a message's files); ``opened_data`` is added to the "opened" event.
+    transaction (a message's files); ``opened_data`` is added to the event that records it.
     ``deduplicate=False`` when the subject's name is not known: strangers are not one case."""
     draft, pin = _prepare(
         session, acting_user, report, channel, severity, opened_data, deduplicate
@@ -170,6 +175,7 @@ def _prepare(
     severity: Severity | None,
     opened_data: dict[str, Any] | None,
     deduplicate: bool,
+    mission: Mission | None = None,
 ) -> tuple["_Draft", str]:
     types = active_types(session)
     guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
@@ -182,7 +188,7 @@ def _prepare(
         case_type = next(t for t in types if t.code == "missing_contact")
     _check_fields(case_type, report.details)
     pin = new_pin()
-    mission_code = mission_for(report.country, report.city)
+    mission_code = mission.code if mission else mission_for(report.country, report.city)
     draft = _Draft(
         acting_user=acting_user,
         report=report,
@@ -243,7 +249,11 @@ class _Draft:
                 CaseEvent(
                     kind="report_added",
                     text=report.description,
-                    data={"channel": str(self.channel), "reporter": reporter.name},
+                    data={
+                        "channel": str(self.channel),
+                        "reporter": reporter.name,
+                        **self.opened_data,
+                    },
                     actor_id=acting_user.id,
                 )
             )
