@@ -102,8 +102,8 @@ class Settings(BaseSettings):
     # A message that does not say where its sender is: filed under Viet Nam, where no
     # mission has jurisdiction, so headquarters triages it.
     inbound_unknown_country: str = "VN"
-    # Each provider's secret for proving a webhook call is theirs; unset refuses its calls.
-    twilio_auth_token: str | None = None
+    # Each provider's secret for proving a webhook call is theirs (Twilio's is its auth token,
+    # above); unset refuses its calls.
     sms_gateway_inbound_secret: str | None = None
     zalo_oa_secret_key: str | None = None
     telegram_webhook_secret: str | None = None

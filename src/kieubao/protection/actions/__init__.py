@@ -3,8 +3,6 @@
 from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import load_case_types, open_case
 from kieubao.protection.actions.merge import merge_cases
-from kieubao.protection.actions.sos import call_for_help
-from kieubao.protection.actions.subjects import register_subject
 from kieubao.protection.actions.messages import (
     Inbound,
     IncomingFile,
@@ -12,6 +10,8 @@ from kieubao.protection.actions.messages import (
     open_from_message,
     receive_message,
 )
+from kieubao.protection.actions.sos import call_for_help
+from kieubao.protection.actions.subjects import register_subject
 from kieubao.protection.actions.working import (
     add_note,
     assign,

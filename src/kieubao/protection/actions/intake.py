@@ -160,9 +160,7 @@ def admit(
     """:func:`open_case` without the commit, for intake that keeps more in the same
     transaction (a message's files); ``opened_data`` is added to the event that records it.
     ``deduplicate=False`` when the subject's name is not known: strangers are not one case."""
-    draft, pin = _prepare(
-        session, acting_user, report, channel, severity, opened_data, deduplicate
-    )
+    draft, pin = _prepare(session, acting_user, report, channel, severity, opened_data, deduplicate)
     case, appended = draft.write(session)
     return Intake(case, pin, appended=appended)
 
