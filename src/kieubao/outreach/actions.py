@@ -4,6 +4,7 @@ published. Each step is one transaction with its audit entry."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kieubao.outreach import sending
 from kieubao.outreach.models import Advisory, AdvisoryVersion, Status
 from kieubao.outreach.schemas import AdvisoryIn
 from kieubao.platform import audit
@@ -81,7 +82,8 @@ def approve(session: Session, *, acting_user: User, version: AdvisoryVersion) ->
 
 
 def publish(session: Session, *, acting_user: User, version: AdvisoryVersion) -> AdvisoryVersion:
-    """The version goes live on the portal and the feeds; the one before it is superseded."""
+    """The version goes live on the portal and the feeds, and goes out to those who follow the
+    country; the one before it is superseded."""
     _headquarters(acting_user, "publish")
     _expect(version, Status.approved, "only an approved version can be published")
     current = session.scalar(
@@ -109,6 +111,7 @@ def publish(session: Session, *, acting_user: User, version: AdvisoryVersion) ->
         before={"level": current.level} if current else None,
         after={"level": version.level},
     )
+    sending.send_advisory(session, version)
     commit(session)
     return version
 

@@ -34,6 +34,7 @@ class Outgoing:
     address: str
     subject: str
     body: str
+    unsubscribe_url: str = ""
 
 
 class Rejected(Exception):
@@ -104,7 +105,13 @@ def mime_bytes(message: Outgoing, sender: str) -> bytes:
         f"Subject: {header_value(message.subject)}\r\n"
         f"Date: {formatdate(localtime=False)}\r\n"
         f"Message-ID: {message_id(message.key)}\r\n"
-        "MIME-Version: 1.0\r\n"
+        + (
+            f"List-Unsubscribe: <{message.unsubscribe_url}>\r\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            if message.unsubscribe_url
+            else ""
+        )
+        + "MIME-Version: 1.0\r\n"
         'Content-Type: text/plain; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\n"
     )

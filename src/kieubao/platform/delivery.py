@@ -76,6 +76,7 @@ def claim(session: Session, channel: str, limit: int) -> list[channels.Outgoing]
             OutboxMessage.address,
             OutboxMessage.subject,
             OutboxMessage.body,
+            OutboxMessage.unsubscribe_url,
         )
     ).all()
     commit(session)

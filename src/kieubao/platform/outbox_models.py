@@ -56,6 +56,8 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     provider_id: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str] = mapped_column(Text, default="")
+    # Where the reader stops this kind of message in one click (RFC 8058); "" when none.
+    unsubscribe_url: Mapped[str] = mapped_column(String(500), default="")
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
