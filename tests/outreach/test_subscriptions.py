@@ -30,7 +30,7 @@ def mails(address: str) -> list[EmailMessage]:
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         if message["To"] == address:
             found.append(message)
-    return found  # type: ignore[return-value]
+    return found
 
 
 def token_in(text: str, path: str) -> str:
