@@ -98,7 +98,7 @@ def test_a_level_3_advisory_reaches_a_subscriber_who_then_unsubscribes(
         page.screenshot(path=str(tmp_path / "levels.png"), full_page=True)
 
         # Hoa's mailbox: the advisory, with a one-click unsubscribe.
-        advisory = mail_sink.wait_for(HOA, 3)[-1]
+        advisory = mail_sink.wait_for(HOA, 2)[-1]
         assert "cấp độ 3" in str(advisory["Subject"])
         assert advisory["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         body = advisory.get_body().get_content()  # type: ignore[union-attr]
