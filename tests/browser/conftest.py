@@ -194,3 +194,24 @@ def officer_page(
     yield page
     page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
     context.close()
+
+
+def api_client(server: Server, email: str) -> httpx.Client:
+    token = server.kieubao("tokens", "create", "--email", email).strip()
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def publish_level_2_for_japan(server: Server) -> None:
+    """Japan's advisory before the quake, published the ordinary way over the API."""
+    tokyo, hq = api_client(server, "tokyo@kieubao.test"), api_client(server, "hq@kieubao.test")
+    draft = {
+        "country": "JP",
+        "level": 2,
+        "reasons": ["disaster"],
+        "advice_vi": "<p>Theo dõi cảnh báo động đất.</p>",
+        "advice_en": "<p>Follow earthquake warnings.</p>",
+    }
+    vid = tokyo.post("/api/v1/advisories", json=draft).json()["id"]
+    tokyo.post(f"/api/v1/advisory-versions/{vid}/submit").raise_for_status()
+    hq.post(f"/api/v1/advisory-versions/{vid}/approve").raise_for_status()
+    hq.post(f"/api/v1/advisory-versions/{vid}/publish").raise_for_status()

@@ -9,7 +9,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, MailSink, Server, sign_in_officer
+from tests.browser.conftest import (
+    PASSWORD,
+    MailSink,
+    Server,
+    publish_level_2_for_japan,
+    sign_in_officer,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,33 +28,11 @@ def _link(text: str, path: str) -> str:
     return match.group(0)
 
 
-def _level_2_in_force(server: Server) -> None:
-    tokens = {
-        email: server.kieubao("tokens", "create", "--email", email).strip()
-        for email in ("tokyo@kieubao.test", "hq@kieubao.test")
-    }
-    tokyo, hq = (
-        httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {t}"})
-        for t in tokens.values()
-    )
-    draft = {
-        "country": "JP",
-        "level": 2,
-        "reasons": ["disaster"],
-        "advice_vi": "<p>Theo dõi cảnh báo động đất.</p>",
-        "advice_en": "<p>Follow earthquake warnings.</p>",
-    }
-    vid = tokyo.post("/api/v1/advisories", json=draft).json()["id"]
-    tokyo.post(f"/api/v1/advisory-versions/{vid}/submit").raise_for_status()
-    hq.post(f"/api/v1/advisory-versions/{vid}/approve").raise_for_status()
-    hq.post(f"/api/v1/advisory-versions/{vid}/publish").raise_for_status()
-
-
 def test_a_level_3_advisory_reaches_a_subscriber_who_then_unsubscribes(
     browser: Browser, smtp_server: Server, mail_sink: MailSink, tmp_path: Path
 ) -> None:
     server = smtp_server
-    _level_2_in_force(server)
+    publish_level_2_for_japan(server)
     context = browser.new_context(base_url=server.url, locale="vi-VN")
     page: Page = context.new_page()
     try:

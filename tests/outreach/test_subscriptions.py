@@ -3,8 +3,6 @@ click; an address that bounces is heard from no more."""
 
 import re
 from collections.abc import Callable
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,20 +15,9 @@ from kieubao.outreach.models import AdvisoryVersion, Subscriber
 from kieubao.platform import outbox
 from kieubao.platform.errors import Invalid
 from kieubao.platform.outbox_models import OutboxMessage
-from kieubao.platform.settings import get_settings
-from tests.personas import mails_to
+from tests.personas import mails_to, messages_to
 
 HOA = "hoa.pham@example.org"
-
-
-def mails(address: str) -> list[EmailMessage]:
-    found = []
-    mail_dir = get_settings().var_dir / "mail"
-    for path in sorted(mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
-        message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        if message["To"] == address:
-            found.append(message)
-    return found
 
 
 def token_in(text: str, path: str) -> str:
@@ -63,7 +50,7 @@ def test_a_confirmed_subscriber_gets_the_advisory_with_a_one_click_unsubscribe_h
 
     publish_advisory(level=3)
 
-    advisory = mails(HOA)[-1]
+    advisory = messages_to(HOA)[-1]
     assert "Japan, level 3" in str(advisory["Subject"]) or "Nhật Bản" in str(advisory["Subject"])
     assert advisory["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     header = str(advisory["List-Unsubscribe"])

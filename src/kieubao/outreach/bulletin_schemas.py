@@ -118,12 +118,9 @@ class DeliveryReportOut(BaseModel):
     opened: int | None = None
 
 
-class SubscribeIn(BaseModel):
+class PreferencesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    channel: SubscriberChannel = SubscriberChannel.email
-    email: EmailStr | None = None
-    phone: str | None = Field(None, max_length=40)
     countries: list[str] = Field(min_length=1, max_length=250)
     topics: list[Topic] = Field(min_length=1, max_length=len(Topic))
     language: Language = i18n.DEFAULT_LOCALE  # type: ignore[assignment]
@@ -132,6 +129,14 @@ class SubscribeIn(BaseModel):
     @classmethod
     def _known_countries(cls, value: list[str]) -> list[str]:
         return country_codes(value)
+
+
+class SubscribeIn(PreferencesIn):
+    """The preferences, and the address that is to confirm them."""
+
+    channel: SubscriberChannel = SubscriberChannel.email
+    email: EmailStr | None = None
+    phone: str | None = Field(None, max_length=40)
 
     @field_validator("phone")
     @classmethod
@@ -156,19 +161,6 @@ class SubscribeIn(BaseModel):
         return (
             str(self.email).lower() if self.channel is SubscriberChannel.email else self.phone or ""
         )
-
-
-class PreferencesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    countries: list[str] = Field(min_length=1, max_length=250)
-    topics: list[Topic] = Field(min_length=1, max_length=len(Topic))
-    language: Language = i18n.DEFAULT_LOCALE  # type: ignore[assignment]
-
-    @field_validator("countries")
-    @classmethod
-    def _known_countries(cls, value: list[str]) -> list[str]:
-        return country_codes(value)
 
 
 class SmsConfirmIn(BaseModel):

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kieubao.outreach import sending
+from kieubao.outreach import sending, workflow
 from kieubao.outreach.bulletin_schemas import BulletinIn
 from kieubao.outreach.models import Bulletin, BulletinKind, Status
 from kieubao.outreach.sanitize import plain_text
@@ -14,8 +14,8 @@ from kieubao.platform import audit
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.deps import scope_of
-from kieubao.platform.errors import Conflict, Forbidden, Invalid
-from kieubao.platform.models import Role, User
+from kieubao.platform.errors import Forbidden, Invalid
+from kieubao.platform.models import User
 from kieubao.platform.text import fold
 from kieubao.protection import queries as protection
 
@@ -60,7 +60,7 @@ def _check_case_notice(session: Session, user: User, data: BulletinIn) -> None:
 
 def submit_bulletin(session: Session, *, acting_user: User, bulletin: Bulletin) -> Bulletin:
     _may_edit(acting_user, bulletin)
-    _expect(bulletin, Status.draft, "only a draft can be sent for review")
+    workflow.expect(bulletin, Status.draft, "only a draft can be sent for review")
     bulletin.status = Status.in_review
     bulletin.submitted_at = utcnow()
     audit.record(session, acting_user, "bulletin.submitted", "bulletin", bulletin.id)
@@ -70,8 +70,8 @@ def submit_bulletin(session: Session, *, acting_user: User, bulletin: Bulletin) 
 
 def approve_bulletin(session: Session, *, acting_user: User, bulletin: Bulletin) -> Bulletin:
     """A second officer at headquarters checks it; its author may not."""
-    _headquarters(acting_user, "approve")
-    _expect(bulletin, Status.in_review, "only a bulletin sent for review can be approved")
+    workflow.headquarters(acting_user, "approve a bulletin")
+    workflow.expect(bulletin, Status.in_review, "only a bulletin sent for review can be approved")
     if bulletin.author_id == acting_user.id:
         raise Forbidden("the author of a bulletin cannot approve it: a second officer must")
     bulletin.status = Status.approved
@@ -86,8 +86,8 @@ def publish_bulletin(
     session: Session, *, acting_user: User, bulletin: Bulletin, send_at: datetime | None = None
 ) -> Bulletin:
     """On the portal and to its audience now, or at ``send_at`` (the scheduler's job)."""
-    _headquarters(acting_user, "publish")
-    _expect(bulletin, Status.approved, "only an approved bulletin can be published")
+    workflow.headquarters(acting_user, "publish a bulletin")
+    workflow.expect(bulletin, Status.approved, "only an approved bulletin can be published")
     bulletin.publisher_id = acting_user.id
     if send_at is not None and send_at > utcnow():
         bulletin.send_at = send_at
@@ -142,19 +142,9 @@ def _go_out(session: Session, actor: Actor, bulletin: Bulletin) -> None:
     )
 
 
-def _expect(bulletin: Bulletin, status: Status, reason: str) -> None:
-    if bulletin.status is not status:
-        raise Conflict(f"{reason} (this one is {bulletin.status.value})")
-
-
 def _may_edit(user: User, bulletin: Bulletin) -> None:
     scope = scope_of(user)
     if scope.countries is None:
         return
     if not bulletin.countries or not all(scope.covers(c) for c in bulletin.countries):
         raise Forbidden("your mission does not answer for this bulletin's countries")
-
-
-def _headquarters(user: User, what: str) -> None:
-    if user.role not in (Role.admin, Role.hq_officer):
-        raise Forbidden(f"only officers at headquarters may {what} a bulletin")

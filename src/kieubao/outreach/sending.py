@@ -147,21 +147,16 @@ def send_advisory(session: Session, version: AdvisoryVersion) -> int:
     )
     base = get_settings().base_url.rstrip("/")
     place = countries.get(country)
+    level_names = {"vi": feeds.LEVEL_NAMES_VI, "en": feeds.LEVEL_NAMES}
     contexts = {
-        "vi": {
-            "place": place.name_vi if place else country,
+        language: {
+            "place": getattr(place, f"name_{language}") if place else country,
             "level": version.level,
-            "level_name": feeds.LEVEL_NAMES_VI[version.level],
-            "text": plain_text(version.advice_vi),
-            "link": f"{base}/advisories/{country}?lang=vi",
-        },
-        "en": {
-            "place": place.name_en if place else country,
-            "level": version.level,
-            "level_name": feeds.LEVEL_NAMES[version.level],
-            "text": plain_text(version.advice_en),
-            "link": f"{base}/advisories/{country}?lang=en",
-        },
+            "level_name": level_names[language][version.level],
+            "text": plain_text(getattr(version, f"advice_{language}")),
+            "link": f"{base}/advisories/{country}?lang={language}",
+        }
+        for language in i18n.LOCALES
     }
     return _queue(session, f"advisory-{version.id}", "advisory", recipients, contexts)
 
