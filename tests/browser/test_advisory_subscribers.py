@@ -41,6 +41,7 @@ def test_a_level_3_advisory_reaches_a_subscriber_who_then_unsubscribes(
         page.get_by_label("Địa chỉ email").fill(HOA)
         page.get_by_label("Quốc gia", exact=True).select_option("JP")
         page.get_by_label("Bản tin và thông báo").uncheck()
+        page.screenshot(path=str(tmp_path / "subscribe.png"), full_page=True)
         page.get_by_role("button", name="Đăng ký nhận tin").click()
         expect(page.get_by_role("status")).to_contain_text("đường dẫn xác nhận")
         confirmation = mail_sink.wait_for(HOA)[0].get_body().get_content()  # type: ignore[union-attr]
