@@ -212,3 +212,10 @@ def test_the_subscribe_form_in_both_languages_and_its_errors(app_client: TestCli
     assert ok.status_code == 200
     assert "confirmation link" in ok.text
     assert len(mails_to(HOA)) == 1
+
+
+def test_the_form_cannot_flood_an_inbox_with_confirmations(app_client: TestClient) -> None:
+    form = {"channel": "email", "email": HOA, "countries": ["JP"], "topics": ["bulletins"]}
+    for _ in range(subscriptions.MAX_CONFIRMATIONS + 2):
+        assert app_client.post("/subscribe", data=form).status_code == 200
+    assert len(mails_to(HOA)) == subscriptions.MAX_CONFIRMATIONS

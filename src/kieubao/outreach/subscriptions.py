@@ -2,8 +2,9 @@
 one-click unsubscribe, and the addresses bounces disabled."""
 
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kieubao.outreach import sending
@@ -14,6 +15,8 @@ from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Invalid, NotFound
 
 MAX_CODE_ATTEMPTS = 5
+# Confirmations to one address an hour: the form cannot be used to flood someone's inbox.
+MAX_CONFIRMATIONS = 3
 
 
 def _visitor(subscriber: Subscriber) -> audit.System:
@@ -42,6 +45,9 @@ def subscribe(
         subscriber.confirmed_at = None
         subscriber.unsubscribed_at = None
     session.flush()
+    if _confirmations_last_hour(session, subscriber) >= MAX_CONFIRMATIONS:
+        commit(session)
+        return subscriber
     attempt = secrets.token_hex(4)
     if subscriber.channel is SubscriberChannel.email:
         fields = {"link": sending.link(sending.CONFIRM, subscriber.id)}
@@ -77,6 +83,21 @@ def subscribe(
     )
     commit(session)
     return subscriber
+
+
+def _confirmations_last_hour(session: Session, subscriber: Subscriber) -> int:
+    since = utcnow() - timedelta(hours=1)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(outbox.OutboxSend)
+            .where(
+                outbox.OutboxSend.key.like(f"subscribe-{subscriber.id}-%"),
+                outbox.OutboxSend.created_at >= since,
+            )
+        )
+        or 0
+    )
 
 
 def _code_digest(subscriber: Subscriber, code: str) -> str:
