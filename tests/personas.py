@@ -1,6 +1,7 @@
 """The people the suite's stories are about, and factories for what they work with."""
 
 from collections.abc import Callable
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -18,19 +19,24 @@ SYSTEM = audit.System("tests")
 PASSWORD = "correct horse battery staple"
 
 
-def mails_to(address: str) -> list[str]:
-    """The text of every email the platform wrote to an address (file backend), oldest first."""
+def messages_to(address: str) -> list[EmailMessage]:
+    """Every email the platform wrote to an address (file backend), oldest first."""
     from email import message_from_bytes, policy
 
     from kieubao.platform.settings import get_settings
 
-    texts = []
+    found = []
     mail_dir = get_settings().var_dir / "mail"
     for path in sorted(mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         if message["To"] == address:
-            texts.append(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
-    return texts
+            found.append(message)
+    return found
+
+
+def mails_to(address: str) -> list[str]:
+    """The text of every email the platform wrote to an address (file backend), oldest first."""
+    return [m.get_body(("plain",)).get_content() for m in messages_to(address)]  # type: ignore[union-attr]
 
 
 def make_user(session: Session, email: str, role: Role, mission: str | None = None) -> User:

@@ -8,6 +8,8 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +43,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    var = tmp_path_factory.mktemp("browser-var")
+def _serve(var: Path, **extra_env: str) -> Iterator[Server]:
+    """A fresh database with the demo's data, served with a worker until the session ends."""
     port = _free_port()
     env = {
         **os.environ,
@@ -53,6 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "KIEUBAO_BASE_URL": f"http://127.0.0.1:{port}",
         "KIEUBAO_SECRET_KEY": "browser-tests",
         "KIEUBAO_DATA_KEY": "browser-tests",
+        **extra_env,
     }
     env.pop("KIEUBAO_REDIS_URL", None)
     server = Server(f"http://127.0.0.1:{port}", env)
@@ -77,6 +79,56 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Mail goes to files under the server's var/mail."""
+    yield from _serve(tmp_path_factory.mktemp("browser-var"))
+
+
+class MailSink:
+    """An SMTP server that keeps every message it is given, by recipient."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: dict[str, list[EmailMessage]] = {}
+        self.port = _free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        for rcpt in envelope.rcpt_tos:
+            self.messages.setdefault(rcpt, []).append(message)
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[EmailMessage]:
+        """The messages to ``address`` once there are ``count`` of them."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages.get(address, [])) < count:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{address} received {len(self.messages.get(address, []))} of {count}")
+            time.sleep(0.2)
+        return self.messages[address]
+
+
+@pytest.fixture(scope="session")
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Iterator[Server]:
+    """A server of its own whose mail goes over SMTP to ``mail_sink``."""
+    yield from _serve(
+        tmp_path_factory.mktemp("browser-smtp-var"),
+        KIEUBAO_SMTP_HOST="127.0.0.1",
+        KIEUBAO_SMTP_PORT=str(mail_sink.port),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -175,3 +227,24 @@ def officer_page(
     yield page
     page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
     context.close()
+
+
+def api_client(server: Server, email: str) -> httpx.Client:
+    token = server.kieubao("tokens", "create", "--email", email).strip()
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def publish_level_2_for_japan(server: Server) -> None:
+    """Japan's advisory before the quake, published the ordinary way over the API."""
+    tokyo, hq = api_client(server, "tokyo@kieubao.test"), api_client(server, "hq@kieubao.test")
+    draft = {
+        "country": "JP",
+        "level": 2,
+        "reasons": ["disaster"],
+        "advice_vi": "<p>Theo dõi cảnh báo động đất.</p>",
+        "advice_en": "<p>Follow earthquake warnings.</p>",
+    }
+    vid = tokyo.post("/api/v1/advisories", json=draft).json()["id"]
+    tokyo.post(f"/api/v1/advisory-versions/{vid}/submit").raise_for_status()
+    hq.post(f"/api/v1/advisory-versions/{vid}/approve").raise_for_status()
+    hq.post(f"/api/v1/advisory-versions/{vid}/publish").raise_for_status()

@@ -7,36 +7,15 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, Server, sign_in_officer
+from tests.browser.conftest import PASSWORD, Server, publish_level_2_for_japan, sign_in_officer
 
 pytestmark = pytest.mark.browser
-
-
-def _client(server: Server, email: str) -> httpx.Client:
-    token = server.kieubao("tokens", "create", "--email", email).strip()
-    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
-
-
-def _level_2_in_force(server: Server) -> None:
-    """The advisory before the quake, published the ordinary way over the API."""
-    tokyo, hq = _client(server, "tokyo@kieubao.test"), _client(server, "hq@kieubao.test")
-    draft = {
-        "country": "JP",
-        "level": 2,
-        "reasons": ["disaster"],
-        "advice_vi": "<p>Theo dõi cảnh báo động đất.</p>",
-        "advice_en": "<p>Follow earthquake warnings.</p>",
-    }
-    vid = tokyo.post("/api/v1/advisories", json=draft).json()["id"]
-    tokyo.post(f"/api/v1/advisory-versions/{vid}/submit").raise_for_status()
-    hq.post(f"/api/v1/advisory-versions/{vid}/approve").raise_for_status()
-    hq.post(f"/api/v1/advisory-versions/{vid}/publish").raise_for_status()
 
 
 def test_a_level_3_advisory_is_drafted_approved_published_and_announced(
     browser: Browser, server: Server, officer_page: Page, tmp_path: Path
 ) -> None:
-    _level_2_in_force(server)
+    publish_level_2_for_japan(server)
 
     # The Tokyo embassy drafts the raise and sends it for review.
     page = officer_page

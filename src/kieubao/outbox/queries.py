@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform.outbox import OutboxMessage, OutboxSend, Status
+from kieubao.platform.outbox_models import DisabledAddress
 
 
 @dataclass
@@ -40,3 +41,26 @@ def delivery_report(session: Session, *, limit: int = 50) -> list[SendReport]:
         for send_id, status, n in rows:
             reports[send_id].counts[Status(status)] = n
     return list(reports.values())
+
+
+def send_counts(session: Session, key: str) -> dict[Status, int]:
+    """One send's messages counted by status; empty when nothing was queued under ``key``."""
+    rows = session.execute(
+        select(OutboxMessage.status, func.count())
+        .join(OutboxSend, OutboxSend.id == OutboxMessage.send_id)
+        .where(OutboxSend.key == key)
+        .group_by(OutboxMessage.status)
+    ).tuples()
+    return {Status(status): n for status, n in rows}
+
+
+def disabled_address(session: Session, channel: str, address: str) -> bool:
+    """Whether a bounce that will not clear stopped all messages to the address."""
+    return (
+        session.scalar(
+            select(DisabledAddress.id).where(
+                DisabledAddress.channel == channel, DisabledAddress.address == address
+            )
+        )
+        is not None
+    )

@@ -1,1 +1,2 @@
-"""Travel advisories per country, their review and publication, and the feeds they go out on."""
+"""Travel advisories per country, bulletins and case notices: their review and publication,
+the feeds they go out on, and the subscribers they are sent to."""

@@ -4,13 +4,14 @@ published. Each step is one transaction with its audit entry."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kieubao.outreach import sending, workflow
 from kieubao.outreach.models import Advisory, AdvisoryVersion, Status
 from kieubao.outreach.schemas import AdvisoryIn
 from kieubao.platform import audit
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.deps import scope_of
-from kieubao.platform.errors import Conflict, Forbidden
-from kieubao.platform.models import Role, User
+from kieubao.platform.errors import Forbidden
+from kieubao.platform.models import User
 
 # Levels from which a change goes out as a CAP alert as well (reconsider / do not travel).
 CAP_LEVELS = (3, 4)
@@ -58,7 +59,7 @@ def submit_for_review(
     session: Session, *, acting_user: User, version: AdvisoryVersion
 ) -> AdvisoryVersion:
     _may_write_for(acting_user, version.advisory.country)
-    _expect(version, Status.draft, "only a draft can be sent for review")
+    workflow.expect(version, Status.draft, "only a draft can be sent for review")
     version.status = Status.in_review
     version.submitted_at = utcnow()
     audit.record(session, acting_user, "advisory.submitted", "advisory_version", version.id)
@@ -68,8 +69,8 @@ def submit_for_review(
 
 def approve(session: Session, *, acting_user: User, version: AdvisoryVersion) -> AdvisoryVersion:
     """A second officer at headquarters checks the wording; the author may not approve it."""
-    _headquarters(acting_user, "approve")
-    _expect(version, Status.in_review, "only a version sent for review can be approved")
+    workflow.headquarters(acting_user, "approve an advisory")
+    workflow.expect(version, Status.in_review, "only a version sent for review can be approved")
     if version.author_id == acting_user.id:
         raise Forbidden("the author of a version cannot approve it: a second officer must")
     version.status = Status.approved
@@ -81,9 +82,10 @@ def approve(session: Session, *, acting_user: User, version: AdvisoryVersion) ->
 
 
 def publish(session: Session, *, acting_user: User, version: AdvisoryVersion) -> AdvisoryVersion:
-    """The version goes live on the portal and the feeds; the one before it is superseded."""
-    _headquarters(acting_user, "publish")
-    _expect(version, Status.approved, "only an approved version can be published")
+    """The version goes live on the portal and the feeds, and goes out to those who follow the
+    country; the one before it is superseded."""
+    workflow.headquarters(acting_user, "publish an advisory")
+    workflow.expect(version, Status.approved, "only an approved version can be published")
     current = session.scalar(
         select(AdvisoryVersion).where(
             AdvisoryVersion.advisory_id == version.advisory_id,
@@ -109,23 +111,14 @@ def publish(session: Session, *, acting_user: User, version: AdvisoryVersion) ->
         before={"level": current.level} if current else None,
         after={"level": version.level},
     )
+    sending.send_advisory(session, version)
     commit(session)
     return version
-
-
-def _expect(version: AdvisoryVersion, status: Status, reason: str) -> None:
-    if version.status is not status:
-        raise Conflict(f"{reason} (this one is {version.status.value})")
 
 
 def _may_write_for(user: User, country: str) -> None:
     if not scope_of(user).covers(country):
         raise Forbidden(f"your mission does not answer for {country}")
-
-
-def _headquarters(user: User, what: str) -> None:
-    if user.role not in (Role.admin, Role.hq_officer):
-        raise Forbidden(f"only officers at headquarters may {what} an advisory")
 
 
 def _state(version: AdvisoryVersion) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, status
 
-from kieubao.outreach import actions, queries
+from kieubao.outreach import actions, bulletin_api, queries
 from kieubao.outreach.schemas import AdvisoryIn, AdvisoryOut, DiffOut, VersionOut
 from kieubao.platform.deps import HQ, AnyOfficer, Anyone, SessionDep
 from kieubao.platform.errors import NotFound
@@ -62,3 +62,6 @@ def diff(version_id: int, other_id: int, session: SessionDep, user: AnyOfficer) 
     """What changed from one version to another of the same advisory."""
     before = queries.get_version(session, version_id)
     return queries.diff(before, queries.get_version(session, other_id))
+
+
+router.include_router(bulletin_api.router)

@@ -1,4 +1,5 @@
-"""Travel advisories: one per country (or region of it), each a history of versions."""
+"""Travel advisories (one per country or region of it, each a history of versions), bulletins
+and case notices to the community, and the people who asked to receive them."""
 
 import enum
 from datetime import datetime
@@ -84,3 +85,76 @@ class AdvisoryVersion(Timestamped, Base):
     def level_change(self) -> int:
         """+1 or more raised, negative lowered, 0 unchanged or first publication."""
         return 0 if self.previous_level is None else self.level - self.previous_level
+
+
+class BulletinKind(enum.StrEnum):
+    news = "news"
+    consular_notice = "consular_notice"
+    scam_warning = "scam_warning"
+    labour_warning = "labour_warning"
+    # A public statement about a protection case: linked by its number, never by a name.
+    case_notice = "case_notice"
+
+
+class Bulletin(Timestamped, Base):
+    """One bulletin, from draft to sent; its audience is described, never listed."""
+
+    __tablename__ = "bulletins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[BulletinKind] = mapped_column(Enum(BulletinKind, native_enum=False, length=20))
+    status: Mapped[Status] = mapped_column(
+        Enum(Status, native_enum=False, length=12), default=Status.draft, index=True
+    )
+    title_vi: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    body_vi: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str] = mapped_column(Text)
+    # The audience: an empty list means "any".
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cities: Mapped[list[str]] = mapped_column(JSON, default=list)  # folded
+    stay_statuses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    case_number: Mapped[str | None] = mapped_column(String(20), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    publisher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    # When it is to go out; None for "as soon as it is published".
+    send_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    send_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class SubscriberChannel(enum.StrEnum):
+    email = "email"
+    sms = "sms"
+
+
+class Topic(enum.StrEnum):
+    advisories = "advisories"
+    bulletins = "bulletins"
+    crisis_alerts = "crisis_alerts"
+
+
+class Subscriber(Timestamped, Base):
+    """An address that asked for news of some countries; it receives nothing until confirmed."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[SubscriberChannel] = mapped_column(
+        Enum(SubscriberChannel, native_enum=False, length=10)
+    )
+    address: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A digest of the code sent by SMS; the email link is signed and needs nothing stored.
+    code_digest: Mapped[str | None] = mapped_column(String(64))
+    code_attempts: Mapped[int] = mapped_column(default=0)
+    confirmed_at: Mapped[datetime | None]
+    unsubscribed_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -312,3 +312,47 @@ def live_counts_by_place(
     return [
         (c, city, int(n), float(lat), float(lon)) for c, city, n, lat, lon in session.execute(query)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Reachable:
+    """How to write to a live citizen who agreed to one kind of message, and nothing else."""
+
+    citizen_id: int
+    email: str | None
+    phone: str | None
+
+
+def reachable(
+    session: Session,
+    *,
+    purpose: Purpose,
+    countries: Collection[str] = (),
+    cities_folded: Collection[str] = (),
+    stay_statuses: Collection[str] = (),
+) -> Iterator[Reachable]:
+    """Live citizens whose latest decision for ``purpose`` is yes, in the given countries,
+    cities and stay statuses (an empty collection: any), with an email or a phone."""
+    latest = (
+        select(Consent.citizen_id, func.max(Consent.id).label("consent_id"))
+        .where(Consent.purpose == purpose)
+        .group_by(Consent.citizen_id)
+        .subquery()
+    )
+    query = (
+        select(Citizen.id, Citizen.email, Citizen.phones)
+        .join(latest, latest.c.citizen_id == Citizen.id)
+        .join(Consent, Consent.id == latest.c.consent_id)
+        .where(Consent.granted.is_(True), Citizen.status.in_(LIVE))
+        .order_by(Citizen.id)
+    )
+    if countries:
+        query = query.where(Citizen.country.in_(list(countries)))
+    if cities_folded:
+        query = query.where(Citizen.city_folded.in_(list(cities_folded)))
+    if stay_statuses:
+        query = query.where(Citizen.stay_status.in_(list(stay_statuses)))
+    for citizen_id, email, phones in session.execute(query.execution_options(yield_per=10_000)):
+        phone = phones[0] if phones else None
+        if email or phone:
+            yield Reachable(citizen_id, email, phone)
