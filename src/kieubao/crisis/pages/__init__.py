@@ -6,9 +6,11 @@ from kieubao.crisis.pages.board import router as board_router
 from kieubao.crisis.pages.evacuation import router as evacuation_router
 from kieubao.crisis.pages.replies import router as replies_router
 from kieubao.crisis.pages.rosters import router as rosters_router
+from kieubao.crisis.pages.volunteers import router as volunteers_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(board_router)
 router.include_router(rosters_router)
 router.include_router(evacuation_router)
 router.include_router(replies_router)
+router.include_router(volunteers_router)

@@ -33,6 +33,7 @@ from kieubao.crisis.queries.response import (
     roster_entry,
     safety_checks,
 )
+from kieubao.crisis.queries.volunteers import TaskLine, crisis_tasks, get_assignment, get_task
 
 __all__ = [
     "ActiveSummary",
@@ -40,17 +41,21 @@ __all__ = [
     "ManifestLine",
     "RosterCounts",
     "SafetyCheckProgress",
+    "TaskLine",
     "active_summary",
     "alert_rules",
     "alerts",
     "call_list",
     "crises",
+    "crisis_tasks",
     "exposure_in",
     "feed_sources",
     "get_alert",
+    "get_assignment",
     "get_crisis",
     "get_hazard",
     "get_leg",
+    "get_task",
     "hazards",
     "history",
     "last_notification",

@@ -10,6 +10,7 @@ from kieubao.community.models import Association, CountryProfile, Expert
 from kieubao.community.schemas import ProfileOut
 from kieubao.platform.errors import NotFound
 from kieubao.platform.i18n import gettext as _
+from kieubao.platform.text import neutralise
 
 
 def get_association(session: Session, association_id: int) -> Association:
@@ -75,13 +76,16 @@ def invitation_workbook(found: list[Expert]) -> bytes:
         if expert.consent_listing:
             sheet.append(
                 [
-                    expert.full_name,
-                    expert.country,
-                    expert.city,
-                    expert.email,
-                    "; ".join(expert.fields),
-                    "; ".join(expert.affiliations),
-                    "; ".join(expert.languages),
+                    neutralise(text)
+                    for text in (
+                        expert.full_name,
+                        expert.country,
+                        expert.city or "",
+                        expert.email or "",
+                        "; ".join(expert.fields),
+                        "; ".join(expert.affiliations),
+                        "; ".join(expert.languages),
+                    )
                 ]
             )
     out = BytesIO()
