@@ -8,7 +8,7 @@ import segno
 from fpdf import FPDF
 
 from kieubao.community.models import Delegate, Event
-from kieubao.community.queries.events import checkin_url
+from kieubao.community.queries import checkin_url
 from kieubao.platform import countries
 from kieubao.platform.i18n import gettext as _
 

@@ -117,7 +117,7 @@ def badges(
 
 @router.post("/checkin/{token}", response_model=DelegateOut)
 def check_in(token: str, session: SessionDep, user: Reader) -> DelegateOut:
-    delegate = queries.event_of_checkin(session, token)
+    delegate = queries.delegate_of_checkin(session, token)
     return delegate_out(actions.check_in(session, acting_user=user, delegate=delegate))
 
 

@@ -95,7 +95,7 @@ def checkin_url(delegate: Delegate) -> str:
     return f"{get_settings().base_url.rstrip('/')}/console/community/checkin/{token}"
 
 
-def event_of_checkin(session: Session, token: str) -> Delegate:
+def delegate_of_checkin(session: Session, token: str) -> Delegate:
     value = crypto.unsigned(CHECKIN, token)
     delegate = session.get(Delegate, int(value)) if value and value.isdigit() else None
     if delegate is None:
