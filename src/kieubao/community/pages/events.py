@@ -3,6 +3,7 @@ attendance and follow-up; the check-in page an officer's phone opens from a badg
 
 from typing import Annotated, Any
 
+import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -13,7 +14,8 @@ from kieubao.community.pages.forms import read_form
 from kieubao.community.schemas import EventIn, FollowUpIn, InvitationsIn, SessionIn
 from kieubao.platform import countries
 from kieubao.platform.deps import SessionDep
-from kieubao.platform.errors import Problem
+from kieubao.platform.errors import Conflict, Problem
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.web import render
 
 router = APIRouter(prefix="/console/community")
@@ -138,6 +140,22 @@ async def add_follow_up(
                      values={"follow_up": values})  # fmt: skip
     actions.save_follow_up(session, acting_user=user, event=event, data=data)
     return RedirectResponse(f"/console/community/events/{event_id}#follow-ups", status_code=303)
+
+
+@router.get("/events/{event_id}/delegates/{delegate_id}/badge", response_class=HTMLResponse)
+def badge(
+    event_id: int, delegate_id: int, request: Request, session: SessionDep, user: Editor
+) -> Response:
+    """The badge on screen, to show at the door or print, with the same QR code as the PDF."""
+    event = queries.get_event(session, event_id)
+    delegate = queries.get_delegate(session, event, delegate_id)
+    if delegate.status != "approved":
+        raise Conflict(_("this delegate is not approved"))
+    qr = segno.make(queries.checkin_url(delegate), error="m").svg_inline(
+        omitsize=True, light="white"
+    )
+    return render(request, "community/badge.html", event=event, d=delegate, qr=qr,
+                  country_name=countries.display_name)  # fmt: skip
 
 
 @router.get("/checkin/{token}", response_class=HTMLResponse)
