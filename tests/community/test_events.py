@@ -14,8 +14,8 @@ from kieubao.community.models import Delegate
 from kieubao.platform.audit import AuditEntry
 from kieubao.platform.models import Role, User
 from kieubao.registry.models import Citizen
-from tests.community.test_directory import OSAKA_ASSOCIATION, expert
 from tests.community.roles import assert_refused
+from tests.community.test_directory import OSAKA_ASSOCIATION, expert
 from tests.personas import make_user
 
 Api = Callable[[User | None], TestClient]

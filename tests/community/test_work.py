@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from kieubao.platform.models import Role, User
-from tests.community.test_directory import OSAKA_ASSOCIATION, expert
 from tests.community.roles import assert_refused
+from tests.community.test_directory import OSAKA_ASSOCIATION, expert
 from tests.personas import make_user
 
 Api = Callable[[User | None], TestClient]
