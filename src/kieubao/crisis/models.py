@@ -335,3 +335,34 @@ class SafetyCheck(Base):
     # a first.
     follow_up_of: Mapped[int | None] = mapped_column(Integer)
     followed_up_at: Mapped[datetime | None]
+
+
+ASSIGNMENT_STATUSES = ("proposed", "contacted", "confirmed", "on_site", "released")
+
+
+class CrisisTask(Timestamped, Base):
+    """Work in a crisis a diaspora volunteer can take on: interpreting at a hospital, a ride."""
+
+    __tablename__ = "crisis_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crisis_id: Mapped[int] = mapped_column(ForeignKey("crises.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    skill: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+
+
+class VolunteerAssignment(Timestamped, Base):
+    """A volunteer of the community directory on a crisis task, and how far it has gone."""
+
+    __tablename__ = "volunteer_assignments"
+    __table_args__ = (UniqueConstraint("task_id", "volunteer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("crisis_tasks.id", ondelete="CASCADE"), index=True
+    )
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("community_volunteers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    note: Mapped[str | None] = mapped_column(String(1000))

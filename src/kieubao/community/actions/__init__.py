@@ -6,5 +6,30 @@ from kieubao.community.actions.directory import (
     save_expert,
     save_profile,
 )
+from kieubao.community.actions.events import (
+    add_session,
+    check_in,
+    decide_delegate,
+    invite,
+    register_delegate,
+    save_event,
+    save_follow_up,
+)
+from kieubao.community.actions.work import save_contribution, save_program, save_volunteer
 
-__all__ = ["log_contact", "save_association", "save_expert", "save_profile"]
+__all__ = [
+    "add_session",
+    "check_in",
+    "decide_delegate",
+    "invite",
+    "log_contact",
+    "register_delegate",
+    "save_association",
+    "save_contribution",
+    "save_event",
+    "save_expert",
+    "save_follow_up",
+    "save_profile",
+    "save_program",
+    "save_volunteer",
+]

@@ -1,12 +1,16 @@
 """Associations, experts and country profiles as community editors keep them."""
 
-from typing import Any
-
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kieubao.community.models import Association, AssociationContact, CountryProfile, Expert
+from kieubao.community.actions.rows import assign, fields_of
+from kieubao.community.models import (
+    Association,
+    AssociationContact,
+    CountryProfile,
+    Expert,
+    ProfileFigure,
+)
 from kieubao.community.schemas import AssociationIn, ContactIn, ExpertIn, ProfileIn
 from kieubao.platform import audit
 from kieubao.platform.db import commit
@@ -21,9 +25,9 @@ def save_association(
     data: AssociationIn,
     association: Association | None = None,
 ) -> Association:
-    before = _fields(association, data) if association else None
+    before = fields_of(association, data) if association else None
     association = association or Association()
-    _assign(association, data)
+    assign(association, data)
     session.add(association)
     session.flush()
     audit.record(
@@ -33,7 +37,7 @@ def save_association(
         "association",
         association.id,
         before=before,
-        after=_fields(association, data),
+        after=fields_of(association, data),
     )
     commit(session)
     return association
@@ -63,9 +67,9 @@ def save_expert(
 ) -> Expert:
     """A registered citizen is linked to their record; anyone else is a person of Vietnamese
     origin listed on their own."""
-    before = _fields(expert, data) if expert else None
+    before = fields_of(expert, data) if expert else None
     expert = expert or Expert()
-    _assign(expert, data)
+    assign(expert, data)
     found = matching.match(
         session, name=data.full_name, date_of_birth=data.date_of_birth, country=data.country
     )
@@ -79,7 +83,7 @@ def save_expert(
         "expert",
         expert.id,
         before=before,
-        after=_fields(expert, data) | {"citizen_id": expert.citizen_id},
+        after=fields_of(expert, data) | {"citizen_id": expert.citizen_id},
     )
     commit(session)
     return expert
@@ -88,10 +92,11 @@ def save_expert(
 def save_profile(session: Session, *, acting_user: User, data: ProfileIn) -> CountryProfile:
     """One profile per country: saving again updates the estimate."""
     profile = session.scalar(select(CountryProfile).where(CountryProfile.country == data.country))
-    before = _fields(profile, data) if profile else None
+    before = fields_of(profile, data) if profile else None
     profile = profile or CountryProfile()
-    _assign(profile, data)
+    assign(profile, data)
     session.add(profile)
+    _keep_figure(session, data)
     session.flush()
     audit.record(
         session,
@@ -100,16 +105,23 @@ def save_profile(session: Session, *, acting_user: User, data: ProfileIn) -> Cou
         "community_profile",
         profile.id,
         before=before,
-        after=_fields(profile, data),
+        after=fields_of(profile, data),
     )
     commit(session)
     return profile
 
 
-def _assign(row: Any, data: BaseModel) -> None:
-    for name, value in data.model_dump(mode="json").items():
-        setattr(row, name, value)
-
-
-def _fields(row: Any, data: BaseModel) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in type(data).model_fields}
+def _keep_figure(session: Session, data: ProfileIn) -> None:
+    """Each estimate (year and source) joins the history once; a correction replaces it."""
+    figure = session.scalar(
+        select(ProfileFigure).where(
+            ProfileFigure.country == data.country,
+            ProfileFigure.year == data.size_year,
+            ProfileFigure.source == data.size_source,
+        )
+    )
+    figure = figure or ProfileFigure(
+        country=data.country, year=data.size_year, source=data.size_source
+    )
+    figure.estimated_size = data.estimated_size
+    session.add(figure)

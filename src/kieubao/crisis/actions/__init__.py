@@ -31,16 +31,19 @@ from kieubao.crisis.actions.roster_lists import import_roster_list
 from kieubao.crisis.actions.safety_checks import send_safety_check
 from kieubao.crisis.actions.self_reports import receive_self_report
 from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, save_feed_source
+from kieubao.crisis.actions.volunteers import add_task, assign_volunteer, set_assignment_status
 
 __all__ = [
     "IngestResult",
     "acknowledge_alert",
     "add_leg",
+    "add_task",
     "add_to_roster",
     "answer",
     "answer_in",
     "apply_reports",
     "arrive",
+    "assign_volunteer",
     "awaiting_reply",
     "board",
     "bulk_status",
@@ -62,4 +65,5 @@ __all__ = [
     "save_feed_source",
     "save_plan",
     "send_safety_check",
+    "set_assignment_status",
 ]

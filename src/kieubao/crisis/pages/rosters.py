@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kieubao.community.queries import SKILLS as community_skills
 from kieubao.crisis import actions, queries
 from kieubao.crisis.actions.plans import FIELDS as PLAN_FIELDS
-from kieubao.crisis.models import NEEDS, ROSTER_STATUSES
+from kieubao.crisis.models import ASSIGNMENT_STATUSES, NEEDS, ROSTER_STATUSES
 from kieubao.platform import countries
 from kieubao.platform.deps import AnyOfficer, SessionDep, Staff, scope_of
 from kieubao.platform.errors import NotFound
@@ -48,6 +49,9 @@ def crisis_page(
         page=page,
         call_list=queries.call_list(session, crisis, scope, limit=20),
         plans=queries.plans_for(session, crisis.countries),
+        tasks=queries.crisis_tasks(session, crisis) if user.is_officer else [],
+        skills=community_skills,
+        assignment_statuses=ASSIGNMENT_STATUSES,
         status=wanted or "",
         statuses=ROSTER_STATUSES,
         needs=NEEDS,

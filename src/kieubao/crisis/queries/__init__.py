@@ -35,6 +35,7 @@ from kieubao.crisis.queries.response import (
     roster_places,
     safety_checks,
 )
+from kieubao.crisis.queries.volunteers import TaskLine, crisis_tasks, get_assignment, get_task
 
 __all__ = [
     "ActiveSummary",
@@ -43,17 +44,21 @@ __all__ = [
     "RosterCounts",
     "RosterPlace",
     "SafetyCheckProgress",
+    "TaskLine",
     "active_summary",
     "alert_rules",
     "alerts",
     "call_list",
     "crises",
+    "crisis_tasks",
     "exposure_in",
     "feed_sources",
     "get_alert",
+    "get_assignment",
     "get_crisis",
     "get_hazard",
     "get_leg",
+    "get_task",
     "hazards",
     "history",
     "last_notification",

@@ -4,34 +4,6 @@
   var colours = ["#2b8a3e", "#2b8a3e", "#e6b400", "#e8590c", "#c92a2a"];
   var map = null, layers = null;
 
-  // Country shapes served with the app (Natural Earth 1:110m): a map that needs no tile server.
-  function drawCountries(target) {
-    if (!window.topojson) { return; }
-    fetch("/static/vendor/world/countries-110m.json")
-      .then(function (r) { return r.json(); })
-      .then(function (world) {
-        var countries = topojson.feature(world, world.objects.countries);
-        countries.features = countries.features.filter(function (f) { return f.id !== "010"; });
-        countries.features.forEach(unwrap);
-        L.geoJSON(countries, {
-          style: { color: "#ffffff", weight: 0.6, fillColor: "#d5dbe2", fillOpacity: 1 },
-          interactive: false
-        }).addTo(target).bringToBack();
-      });
-  }
-
-  // Russia and Fiji cross 180°: their western longitudes move east a turn, so that no ring
-  // is drawn across the whole map (Antarctica, which circles the pole, is left out above).
-  function unwrap(feature) {
-    var g = feature.geometry, polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
-    var lons = [];
-    polys.forEach(function (p) { p[0].forEach(function (c) { lons.push(c[0]); }); });
-    if (Math.min.apply(null, lons) > -170 || Math.max.apply(null, lons) < 170) { return; }
-    polys.forEach(function (p) {
-      p.forEach(function (ring) { ring.forEach(function (c) { if (c[0] < 0) { c[0] += 360; } }); });
-    });
-  }
-
   function clean(text) { return String(text).replace(/[<>&"]/g, ""); }
 
   function drawMap(el) {

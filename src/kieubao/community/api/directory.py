@@ -1,10 +1,9 @@
 """Associations, experts and country profiles over JSON, under /api/v1/community."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from kieubao.community import actions, queries
+from kieubao.community.api.roles import Editor, Reader
 from kieubao.community.schemas import (
     AssociationIn,
     AssociationOut,
@@ -16,15 +15,9 @@ from kieubao.community.schemas import (
     ProfileIn,
     ProfileOut,
 )
-from kieubao.platform.deps import Allow, SessionDep, Staff
-from kieubao.platform.models import OFFICER_ROLES, Role, User
+from kieubao.platform.deps import SessionDep, Staff
 
-router = APIRouter(prefix="/community", tags=["community"])
-
-# Community editors keep the directories; officers read them to work with the community.
-# Partner agencies are staff too, but see only the aggregates (profiles).
-Editor = Annotated[User, Depends(Allow(Role.community_editor, Role.admin))]
-Reader = Annotated[User, Depends(Allow(Role.community_editor, *OFFICER_ROLES))]
+router = APIRouter()
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
