@@ -4,7 +4,7 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-DOMAINS = ("registry", "protection", "outreach", "crisis", "outbox", "community")
+DOMAINS = ("registry", "protection", "outreach", "crisis", "outbox", "community", "coordination")
 
 
 def modules(kind: str) -> list[ModuleType]:
