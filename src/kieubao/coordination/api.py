@@ -47,7 +47,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def task_out(task: Task) -> TaskOut:
-    return TaskOut.model_validate(task).model_copy(update={"overdue": queries.is_overdue(task)})
+    return TaskOut.model_validate(task)
 
 
 @router.post("/agencies", response_model=AgencyOut, status_code=201)
@@ -137,7 +137,7 @@ def edit_review(review_id: int, data: ReviewEdit, session: SessionDep, user: HQ)
     return ReviewOut.model_validate(review)
 
 
-@router.get("/reviews/{review_id}.docx")
+@router.get("/reviews/{review_id}/review.docx")
 def review_docx(review_id: int, session: SessionDep, user: Reader) -> Response:
     review = queries.get_review(session, review_id)
     if not review.figures:

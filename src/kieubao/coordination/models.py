@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kieubao.platform.db import Base, Timestamped
+from kieubao.platform.db import Base, Timestamped, utcnow
 
 
 def _enum(kind: type[enum.Enum]) -> Enum:
@@ -122,6 +122,11 @@ class Task(Timestamped, Base):
     supporters: Mapped[list["TaskSupporter"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def overdue(self) -> bool:
+        """Still open past its deadline."""
+        return self.status in OPEN_TASK and self.deadline < utcnow().date()
 
     @property
     def supporting_agency_ids(self) -> list[int]:

@@ -1,7 +1,5 @@
 """Programs, their tasks and which agency a user acts for."""
 
-from datetime import date
-
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -48,10 +46,6 @@ def get_program(session: Session, program_id: int) -> Program:
     if program is None:
         raise NotFound(_("program"))
     return program
-
-
-def is_overdue(task: Task, today: date | None = None) -> bool:
-    return task.status in OPEN_TASK and task.deadline < (today or utcnow().date())
 
 
 def _of_agency(agency_id: int) -> ColumnElement[bool]:
