@@ -1,6 +1,6 @@
 """HQ sets up the joint program; each agency sees and moves on its own tasks."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -121,7 +121,9 @@ def test_bad_dates_and_parents_are_named(
         json={"title": "x", "article_id": 999999, "lead_agency": "UBNV", "deadline": "2026-02-01"},
     )
     assert orphan.status_code == 422 and orphan.json()["errors"][0]["field"] == "article_id"
-    unknown = api(hq_officer).post("/api/v1/coordination/programs", json=PROGRAM | {"agencies": ["XX"]})
+    unknown = api(hq_officer).post(
+        "/api/v1/coordination/programs", json=PROGRAM | {"agencies": ["XX"]}
+    )
     assert unknown.status_code == 404
 
 
@@ -167,5 +169,7 @@ def test_resolution_indicators_take_values_over_time(api: Api, hq_officer: User)
         ("2023-12-31", 16.0),
         ("2024-12-31", 16.5),
     ]
-    again = api(hq_officer).post("/api/v1/coordination/resolutions", json={"code": "36-NQ/TW", "title": "x"})
+    again = api(hq_officer).post(
+        "/api/v1/coordination/resolutions", json={"code": "36-NQ/TW", "title": "x"}
+    )
     assert again.status_code == 409

@@ -76,3 +76,22 @@ def test_partner_agencies_read_reviews_but_never_a_person(
     assert partner.get("/api/v1/coordination/notes").status_code == 403
     assert partner.get("/api/v1/coordination/trained").status_code == 403
     assert api(None).get("/api/v1/coordination/reviews").status_code == 401
+
+
+def test_the_console_shows_the_review_and_a_bad_period_in_the_form(
+    api: Api, hq_officer: User, agencies: dict[str, Agency]
+) -> None:
+    client = api(hq_officer)
+    bad = client.post(
+        "/console/coordination/reviews",
+        data={"kind": "yearly", "period_start": "2025-12-31", "period_end": "2025-01-01"},
+    )
+    assert bad.status_code == 422 and "is before period_start" in bad.text
+    made = client.post(
+        "/console/coordination/reviews",
+        data={"kind": "yearly", "period_start": "2025-01-01", "period_end": "2025-12-31"},
+    )
+    assert made.status_code == 200 and "Download as Word (DOCX)" in made.text
+    assert "Citizen protection" in made.text
+    assert client.get("/console/coordination").status_code == 200
+    assert client.get("/console/coordination/resolutions").status_code == 200

@@ -81,11 +81,11 @@ def situation_report(
     cases = protection.opened_between(session, start=start, end=end, countries=countries)
     types = sorted({t for _c, t, _n, _k in cases})
     by_cell = {(c, t): n for c, t, n, _k in cases}
-    people = suppress(
-        [[registered.get(c, {}).get(key, 0) for key in ("total", "new")] for c in countries],
-        countries,
-        ["registered", "registered_in_period"],
-    )
+    # Registered and registered in the period overlap: two tables, never summed together.
+    people = {
+        key: suppress([[registered.get(c, {}).get(key, 0)] for c in countries], countries, [key])
+        for key in ("total", "new")
+    }
     case_table = suppress(
         [[by_cell.get((c, t), 0) for t in types] for c in countries], countries, types
     )
@@ -96,7 +96,8 @@ def situation_report(
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "threshold": K,
-        "registrations": _shown(people),
+        "registered": _shown(people["total"]),
+        "registered_in_period": _shown(people["new"]),
         "cases": _shown(case_table),
         "associations": {c: associations.get(c, 0) for c in countries},
         "crises": {c: sum(c in x.countries for x in crises) for c in countries},

@@ -24,10 +24,8 @@ from kieubao.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import Role, User
 
-Actor = User | audit.System
 
-
-def save_agency(session: Session, *, acting_user: Actor, data: AgencyIn) -> Agency:
+def save_agency(session: Session, *, acting_user: audit.Actor, data: AgencyIn) -> Agency:
     agency = session.scalar(select(Agency).where(Agency.code == data.code)) or Agency()
     before = {"name_vi": agency.name_vi, "name_en": agency.name_en} if agency.id else None
     for name, value in data.model_dump().items():
@@ -42,7 +40,7 @@ def save_agency(session: Session, *, acting_user: Actor, data: AgencyIn) -> Agen
     return agency
 
 
-def link_member(session: Session, *, acting_user: Actor, data: MemberIn) -> AgencyMember:
+def link_member(session: Session, *, acting_user: audit.Actor, data: MemberIn) -> AgencyMember:
     """A partner-agency (or HQ) account is tied to the agency it works for."""
     user = session.get(User, data.user_id)
     if user is None:
@@ -62,7 +60,7 @@ def link_member(session: Session, *, acting_user: Actor, data: MemberIn) -> Agen
     return member
 
 
-def create_program(session: Session, *, acting_user: Actor, data: ProgramIn) -> Program:
+def create_program(session: Session, *, acting_user: audit.Actor, data: ProgramIn) -> Program:
     agencies = [queries.get_agency(session, code) for code in data.agencies]
     program = Program(
         title=data.title,
