@@ -14,6 +14,7 @@ BENCHMARKS = [
     "alert_latency.py",
     "self_registration.py",
     "fanout.py",
+    "review.py",
 ]
 
 

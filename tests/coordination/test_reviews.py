@@ -44,12 +44,17 @@ def test_the_yearly_review_counts_this_years_registrations_and_tasks(
     assert docx.status_code == 200
     document = Document(BytesIO(docx.content))
     headings = [p.text for p in document.paragraphs if p.style and p.style.name.startswith("Head")]
-    assert "Citizens registered abroad" in headings and "Indicators" in headings
+    assert "Công dân đăng ký ở nước ngoài" in headings and "Chỉ tiêu" in headings
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "4 registered, 4 of them in the period." in text
+    assert "4 công dân đã đăng ký, trong đó 4 công dân đăng ký trong kỳ." in text
     assert "nhiều kết quả" in text
-    japan = [r for t in document.tables for r in t.rows if r.cells[0].text == "Japan"]
-    assert [c.text for c in japan[0].cells] == ["Japan", "3", "3"]
+    japan = [r for t in document.tables for r in t.rows if r.cells[0].text == "Nhật Bản"]
+    assert [c.text for c in japan[0].cells] == ["Nhật Bản", "3", "3"]
+    english = api(dvtw_analyst).get(
+        f"/api/v1/coordination/reviews/{review['id']}/review.docx", params={"lang": "en"}
+    )
+    text = "\n".join(p.text for p in Document(BytesIO(english.content)).paragraphs)
+    assert "4 registered, 4 of them in the period." in text
 
 
 def test_a_period_that_does_not_fit_the_review_is_refused(api: Api, hq_officer: User) -> None:
@@ -88,7 +93,7 @@ def test_the_console_shows_the_review_and_a_bad_period_in_the_form(
     )
     assert bad.status_code == 422 and "is before period_start" in bad.text
     made = client.post(
-        "/console/coordination/reviews",
+        "/console/coordination/reviews?lang=en",
         data={"kind": "yearly", "period_start": "2025-01-01", "period_end": "2025-12-31"},
     )
     assert made.status_code == 200 and "Download as Word (DOCX)" in made.text

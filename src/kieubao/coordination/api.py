@@ -1,6 +1,6 @@
 """Coordination over JSON, under /api/v1/coordination."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Response
 
@@ -35,7 +35,10 @@ from kieubao.coordination.schemas import (
     ValueIn,
     ValueOut,
 )
+from kieubao.platform import i18n
 from kieubao.platform.deps import HQ, Allow, AnyOfficer, SessionDep
+from kieubao.platform.errors import Conflict
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import OFFICER_ROLES, Role, User
 
 router = APIRouter(prefix="/coordination", tags=["coordination"])
@@ -138,12 +141,17 @@ def edit_review(review_id: int, data: ReviewEdit, session: SessionDep, user: HQ)
 
 
 @router.get("/reviews/{review_id}/review.docx")
-def review_docx(review_id: int, session: SessionDep, user: Reader) -> Response:
+def review_docx(
+    review_id: int, session: SessionDep, user: Reader, lang: Literal["vi", "en"] = "vi"
+) -> Response:
+    """The document is in Vietnamese unless English is asked for (``?lang=en``)."""
     review = queries.get_review(session, review_id)
     if not review.figures:
-        return Response(status_code=409, content="not generated yet")
+        raise Conflict(_("the review is still being generated"))
+    with i18n.speaking(lang):
+        document = as_docx(review)
     return Response(
-        as_docx(review),
+        document,
         media_type=DOCX,
         headers={"Content-Disposition": f'attachment; filename="review-{review.id}.docx"'},
     )
