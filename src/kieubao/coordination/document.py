@@ -6,7 +6,7 @@ from typing import Any
 from docx import Document
 
 from kieubao.coordination.models import Review
-from kieubao.platform import countries
+from kieubao.platform import countries, i18n
 from kieubao.platform.i18n import gettext as _
 
 
@@ -86,7 +86,12 @@ def sections(review: Review) -> list[tuple[str, list[str], list[list[str]]]]:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".") if value == int(value) else f"{value:g}"
+    """Thousands grouped as the reader writes them: 1.000 in Vietnamese, 1,000 in English."""
+    if value != int(value):
+        text = f"{value:g}"
+        return text.replace(".", ",") if i18n.current_locale.get() == "vi" else text
+    grouped = f"{value:,.0f}"
+    return grouped.replace(",", ".") if i18n.current_locale.get() == "vi" else grouped
 
 
 def as_docx(review: Review) -> bytes:
