@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Response
 
 from kieubao.coordination import actions, queries, sitrep
 from kieubao.coordination.document import as_docx
-from kieubao.coordination.models import Task
 from kieubao.coordination.schemas import (
     AgencyIn,
     AgencyOut,
@@ -49,10 +48,6 @@ Reader = Annotated[User, Depends(Allow(*OFFICER_ROLES, Role.partner_agency))]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def task_out(task: Task) -> TaskOut:
-    return TaskOut.model_validate(task)
-
-
 @router.post("/agencies", response_model=AgencyOut, status_code=201)
 def save_agency(data: AgencyIn, session: SessionDep, user: HQ) -> AgencyOut:
     return AgencyOut.model_validate(actions.save_agency(session, acting_user=user, data=data))
@@ -85,18 +80,20 @@ def list_tasks(
     found = queries.tasks(
         session, user, program_id=program_id, goal_id=goal_id, overdue_only=overdue
     )
-    return [task_out(t) for t in found]
+    return [TaskOut.model_validate(t) for t in found]
 
 
 @router.post("/tasks", response_model=TaskOut, status_code=201)
 def create_task(data: TaskIn, session: SessionDep, user: HQ) -> TaskOut:
-    return task_out(actions.create_task(session, acting_user=user, data=data))
+    return TaskOut.model_validate(actions.create_task(session, acting_user=user, data=data))
 
 
 @router.patch("/tasks/{task_id}", response_model=TaskOut)
 def update_task(task_id: int, data: TaskUpdate, session: SessionDep, user: Reader) -> TaskOut:
     task = queries.get_task(session, user, task_id)
-    return task_out(actions.update_task(session, acting_user=user, task=task, data=data))
+    return TaskOut.model_validate(
+        actions.update_task(session, acting_user=user, task=task, data=data)
+    )
 
 
 @router.get("/resolutions", response_model=list[ResolutionOut])

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from kieubao.coordination import actions, queries
 from kieubao.coordination.charts import progress_svg
@@ -38,16 +39,23 @@ def resolutions(request: Request, session: SessionDep, user: Reader) -> Response
     )
 
 
-@router.get("/console/coordination/reviews", response_class=HTMLResponse)
-def reviews(request: Request, session: SessionDep, user: Reader) -> Response:
+def _reviews(
+    request: Request, session: Session, status: int = 200, errors: list[str] | None = None
+) -> Response:
     return render(
         request,
         "coordination/reviews.html",
+        status,
         reviews=queries.reviews(session),
         kinds=list(ReviewKind),
         kind_label=actions.kind_label,
-        errors=[],
+        errors=errors or [],
     )
+
+
+@router.get("/console/coordination/reviews", response_class=HTMLResponse)
+def reviews(request: Request, session: SessionDep, user: Reader) -> Response:
+    return _reviews(request, session)
 
 
 @router.post("/console/coordination/reviews", response_class=HTMLResponse)
@@ -64,15 +72,7 @@ def request_review(
             {"kind": kind, "period_start": period_start, "period_end": period_end}
         )
     except ValidationError as exc:
-        return render(
-            request,
-            "coordination/reviews.html",
-            422,
-            reviews=queries.reviews(session),
-            kinds=list(ReviewKind),
-            kind_label=actions.kind_label,
-            errors=[str(e["msg"]) for e in exc.errors()],
-        )
+        return _reviews(request, session, 422, [str(e["msg"]) for e in exc.errors()])
     review = actions.request_review(session, acting_user=user, data=data)
     return RedirectResponse(f"/console/coordination/reviews/{review.id}", status_code=303)
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from kieubao.community import queries as community
 from kieubao.coordination.queries import figures
-from kieubao.crisis import queries as crisis
 from kieubao.protection import queries as protection
 
 K = 5  # no published count of people is below this
@@ -90,9 +89,7 @@ def situation_report(
         [[by_cell.get((c, t), 0) for t in types] for c in countries], countries, types
     )
     associations = Counter(a.country for a in community.associations(session))
-    crises = [
-        c for c in crisis.crises(session, open_only=False) if start <= c.opened_at.date() <= end
-    ]
+    crises = figures.crises_opened(session, start, end)
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "threshold": K,

@@ -116,10 +116,15 @@ def registration_figures(
     }
 
 
-def crisis_figures(session: Session, start: date, end: date) -> dict[str, Any]:
-    opened = [
+def crises_opened(session: Session, start: date, end: date) -> list[Any]:
+    """Crises opened within the period: a handful a year, filtered as they are read."""
+    return [
         c for c in crisis.crises(session, open_only=False) if start <= c.opened_at.date() <= end
     ]
+
+
+def crisis_figures(session: Session, start: date, end: date) -> dict[str, Any]:
+    opened = crises_opened(session, start, end)
     return {"opened": len(opened), "titles": [c.title for c in opened]}
 
 
