@@ -173,3 +173,30 @@ def test_resolution_indicators_take_values_over_time(api: Api, hq_officer: User)
         "/api/v1/coordination/resolutions", json={"code": "36-NQ/TW", "title": "x"}
     )
     assert again.status_code == 409
+
+
+def test_the_agency_moves_its_task_on_from_the_console(
+    api: Api, hq_officer: User, dvtw_analyst: User
+) -> None:
+    ids = _program_with_tasks(api, hq_officer)
+    page = api(dvtw_analyst).get("/console/coordination?lang=en")
+    assert page.status_code == 200
+    assert f'action="/console/coordination/tasks/{ids["ours"]}"' in page.text
+    assert f'action="/console/coordination/tasks/{ids["theirs"]}"' not in page.text
+    assert 'class="overdue"' in page.text
+    sent = {"status": "in_progress", "evidence_title": "Công văn số 12", "evidence_url": ""}
+    moved = api(dvtw_analyst).post(
+        f"/console/coordination/tasks/{ids['ours']}", data=sent, follow_redirects=False
+    )
+    assert moved.status_code == 303
+    task = next(
+        t
+        for t in api(dvtw_analyst).get("/api/v1/coordination/tasks").json()
+        if t["id"] == ids["ours"]
+    )
+    assert task["status"] == "in_progress" and task["evidence"][0]["title"] == "Công văn số 12"
+    bad = api(dvtw_analyst).post(
+        f"/console/coordination/tasks/{ids['ours']}",
+        data={"status": "done", "evidence_title": "x", "evidence_url": "not a link"},
+    )
+    assert bad.status_code == 422

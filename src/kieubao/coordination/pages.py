@@ -8,12 +8,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from kieubao.coordination import actions, queries
+from kieubao.coordination import actions, queries, views
 from kieubao.coordination.charts import progress_svg
 from kieubao.coordination.document import sections
-from kieubao.coordination.models import ReviewKind
-from kieubao.coordination.schemas import ReviewIn
+from kieubao.coordination.models import ReviewKind, TaskStatus
+from kieubao.coordination.schemas import ReviewIn, TaskUpdate
 from kieubao.platform.deps import HQ, Allow, SessionDep
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import OFFICER_ROLES, Role, User
 from kieubao.platform.web import render
 
@@ -26,7 +27,40 @@ def programs(request: Request, session: SessionDep, user: Reader) -> Response:
     """Each program's articles and the reader's tasks under them, overdue ones marked."""
     found = queries.programs(session)
     tasks = {p.id: queries.tasks(session, user, program_id=p.id) for p in found}
-    return render(request, "coordination/programs.html", programs=found, tasks=tasks)
+    mine = {t.id for ts in tasks.values() for t in ts if queries.may_update(session, user, t)}
+    return render(
+        request,
+        "coordination/programs.html",
+        programs=found,
+        tasks=tasks,
+        mine=mine,
+        statuses=list(TaskStatus),
+        status_label=views.status_label,
+    )
+
+
+@router.post("/console/coordination/tasks/{task_id}", response_class=HTMLResponse)
+def update_task(
+    request: Request,
+    task_id: int,
+    session: SessionDep,
+    user: Reader,
+    status: Annotated[TaskStatus, Form()],
+    evidence_title: Annotated[str, Form()] = "",
+    evidence_url: Annotated[str, Form()] = "",
+) -> Response:
+    """An agency moves its task on from the list, with a document that shows it."""
+    task = queries.get_task(session, user, task_id)
+    try:
+        evidence = (
+            [{"title": evidence_title, "url": evidence_url or None}] if evidence_title else []
+        )
+        data = TaskUpdate.model_validate({"status": status, "add_evidence": evidence})
+    except ValidationError as exc:
+        detail = "; ".join(str(e["msg"]) for e in exc.errors())
+        return render(request, "error.html", 422, title=_("Invalid input"), detail=detail)
+    actions.update_task(session, acting_user=user, task=task, data=data)
+    return RedirectResponse(f"/console/coordination#task-{task.id}", status_code=303)
 
 
 @router.get("/console/coordination/resolutions", response_class=HTMLResponse)
@@ -48,7 +82,7 @@ def _reviews(
         status,
         reviews=queries.reviews(session),
         kinds=list(ReviewKind),
-        kind_label=actions.kind_label,
+        kind_label=views.kind_label,
         errors=errors or [],
     )
 

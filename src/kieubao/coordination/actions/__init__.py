@@ -11,7 +11,6 @@ from kieubao.coordination.actions.resolutions import create_resolution, report_v
 from kieubao.coordination.actions.reviews import (
     compute_review,
     edit_review,
-    kind_label,
     request_review,
 )
 from kieubao.coordination.actions.work import (
@@ -32,7 +31,6 @@ __all__ = [
     "create_resolution",
     "create_task",
     "edit_review",
-    "kind_label",
     "link_member",
     "move_note",
     "plan_delegation",

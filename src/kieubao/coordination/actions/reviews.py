@@ -2,7 +2,8 @@
 
 from sqlalchemy.orm import Session
 
-from kieubao.coordination.models import JobState, Review, ReviewKind
+from kieubao.coordination import views
+from kieubao.coordination.models import JobState, Review
 from kieubao.coordination.queries import figures
 from kieubao.coordination.schemas import ReviewEdit, ReviewIn
 from kieubao.platform import audit, jobs
@@ -12,20 +13,11 @@ from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import User
 
 
-def kind_label(kind: ReviewKind) -> str:
-    return {
-        ReviewKind.six_month: _("Six-month review (sơ kết)"),
-        ReviewKind.yearly: _("Yearly review (sơ kết)"),
-        ReviewKind.five_year: _("Five-year review (tổng kết)"),
-        ReviewKind.twenty_year: _("Twenty-year review (tổng kết)"),
-    }[kind]
-
-
 def request_review(session: Session, *, acting_user: User, data: ReviewIn) -> Review:
     from kieubao.coordination.jobs import generate_review
 
     title = data.title or "{kind} {start} – {end}".format(
-        kind=kind_label(data.kind),
+        kind=views.kind_label(data.kind),
         start=data.period_start.strftime("%d/%m/%Y"),
         end=data.period_end.strftime("%d/%m/%Y"),
     )
