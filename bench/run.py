@@ -16,6 +16,7 @@ BENCHMARKS = [
     "self_registration.py",
     "fanout.py",
     "portal.py",
+    "review.py",
 ]
 
 

@@ -9,6 +9,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kieubao.coordination import demo_data as coordination
 from kieubao.crisis import actions as crisis
 from kieubao.crisis.models import AlertRule, FeedSource
 from kieubao.crisis.schemas import AlertRuleIn, FeedSourceIn
@@ -175,6 +176,7 @@ def load(citizens: Annotated[int, typer.Option(help="synthetic registrations")] 
         made = 0 if have else _citizens(session, citizens)
         _duplicates(session)
         _early_warning(session)
+        coordination.load(session, acting_user=DEMO, partner_email="analyst@kieubao.test")
     typer.echo(f"missions loaded; {made} registrations added")
     typer.echo(f"officers (password {PASSWORD}; set up TOTP at first sign-in):")
     for email, role, mission, _name in OFFICERS:

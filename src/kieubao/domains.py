@@ -14,6 +14,7 @@ DOMAINS = (
     "outbox",
     "community",
     "inbound",
+    "coordination",
 )
 
 

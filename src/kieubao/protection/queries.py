@@ -1,8 +1,11 @@
 """Reading cases, always through the reader's scope: a mission sees its own cases, HQ all."""
 
+from collections.abc import Collection
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from kieubao.platform.db import utcnow
@@ -122,3 +125,21 @@ def open_case_by_number(session: Session, number: str) -> Case | None:
     return session.scalar(
         select(Case).where(Case.number == number.strip().upper(), Case.status.in_(OPEN))
     )
+
+def opened_between(
+    session: Session, *, start: date, end: date, countries: Collection[str] | None = None
+) -> list[tuple[str, str, int, int]]:
+    """(country, case type, opened, of them closed) for cases opened within the period: one
+    aggregate query, no case behind it shown."""
+    since = datetime.combine(start, time(), UTC)
+    until = datetime.combine(end + timedelta(days=1), time(), UTC)
+    closed = func.sum(sql_case((Case.closed_at.is_not(None), 1), else_=0))
+    query = (
+        select(Case.country, CaseType.code, func.count(), closed)
+        .join(CaseType)
+        .where(Case.created_at >= since, Case.created_at < until)
+        .group_by(Case.country, CaseType.code)
+    )
+    if countries is not None:
+        query = query.where(Case.country.in_(countries))
+    return [(c, t, int(n), int(k or 0)) for c, t, n, k in session.execute(query)]

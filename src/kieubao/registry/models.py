@@ -91,6 +91,8 @@ class Citizen(Timestamped, Base):
     __table_args__ = (
         Index("ix_citizens_country_city", "country", "city_folded"),
         Index("ix_citizens_lat_lon", "latitude", "longitude"),
+        # Covers the counts by country of live records registered by a date (reviews).
+        Index("ix_citizens_country_status_created", "country", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,9 +3,10 @@
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform.audit import AuditEntry
@@ -356,3 +357,20 @@ def reachable(
         phone = phones[0] if phones else None
         if email or phone:
             yield Reachable(citizen_id, email, phone)
+
+def registrations_by_country(
+    session: Session, *, start: date, end: date, countries: Collection[str] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Per country: live records registered by ``end``, and those of them registered within
+    the period. One aggregate query."""
+    until = datetime.combine(end + timedelta(days=1), time(), UTC)
+    since = datetime.combine(start, time(), UTC)
+    new = func.sum(case((Citizen.created_at >= since, 1), else_=0))
+    query = (
+        select(Citizen.country, func.count(), new)
+        .where(Citizen.status.in_(LIVE), Citizen.created_at < until)
+        .group_by(Citizen.country)
+    )
+    if countries is not None:
+        query = query.where(Citizen.country.in_(countries))
+    return {c: (int(n), int(k or 0)) for c, n, k in session.execute(query)}
