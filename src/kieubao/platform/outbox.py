@@ -106,7 +106,6 @@ def queue(
                 # Nothing is dropped silently: a disabled address is kept, as failed.
                 "status": Status.failed if blocked else Status.queued,
                 "error": "address disabled after a bounce" if blocked else "",
-                "unsubscribe_url": m.unsubscribe_url,
                 "next_attempt_at": now,
                 "attempts": 0,
                 "updated_at": now,

@@ -126,6 +126,7 @@ def open_case_by_number(session: Session, number: str) -> Case | None:
         select(Case).where(Case.number == number.strip().upper(), Case.status.in_(OPEN))
     )
 
+
 def opened_between(
     session: Session, *, start: date, end: date, countries: Collection[str] | None = None
 ) -> list[tuple[str, str, int, int]]:

@@ -358,6 +358,7 @@ def reachable(
         if email or phone:
             yield Reachable(citizen_id, email, phone)
 
+
 def registrations_by_country(
     session: Session, *, start: date, end: date, countries: Collection[str] | None = None
 ) -> dict[str, tuple[int, int]]:
