@@ -20,6 +20,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from kieubao.coordination import actions as coordination
+from kieubao.coordination.schemas import AgencyIn, MemberIn
 from kieubao.crisis import actions as crisis
 from kieubao.crisis import queries as crisis_queries
 from kieubao.platform import accounts
@@ -54,6 +56,8 @@ STAFF = OFFICERS | {PARTNER, EDITOR}
 HEADQUARTERS = frozenset({HQ, ADMIN})
 EDITORS = frozenset({EDITOR, ADMIN})
 READERS_OF_COMMUNITY = OFFICERS | {EDITOR}
+# No persona opens it: a provider's signature does (webhooks).
+NOBODY: frozenset[str] = frozenset()
 
 # "METHOD path-pattern": who may call it. The first pattern that matches decides.
 POLICY: list[tuple[str, frozenset[str]]] = [
@@ -70,6 +74,17 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("GET /advisories*", EVERYONE),
     ("GET /feeds/*", EVERYONE),
     ("GET /cap/*", EVERYONE),
+    ("GET /map/advisories.svg", EVERYONE),
+    ("GET /countries*", EVERYONE),
+    ("GET /missions", EVERYONE),
+    ("GET /help", EVERYONE),
+    ("* /bulletins*", EVERYONE),
+    ("* /subscribe*", EVERYONE),
+    ("* /subscriptions/*", EVERYONE),
+    ("* /unsubscribe/*", EVERYONE),
+    ("* /events/*/register", EVERYONE),
+    ("GET /events/badge/*", EVERYONE),
+    ("* /hooks/*", NOBODY),
     # Registry API
     ("* /api/v1/citizens/{citizen_id:int}*", JAPAN | {A}),
     ("* /api/v1/citizens*", OFFICERS),
@@ -90,6 +105,12 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("* /api/v1/advisory-versions/*/approve", HEADQUARTERS),
     ("* /api/v1/advisory-versions/*/publish", HEADQUARTERS),
     ("* /api/v1/advisor*", OFFICERS),
+    ("GET /api/v1/bulletins*", EVERYONE),
+    ("POST /api/v1/bulletins", OFFICERS),
+    ("* /api/v1/bulletin-drafts/*/approve", HEADQUARTERS),
+    ("* /api/v1/bulletin-drafts/*/publish", HEADQUARTERS),
+    ("* /api/v1/bulletin-drafts*", OFFICERS),
+    ("* /api/v1/subscriptions*", EVERYONE),
     # Crisis API
     ("GET /api/v1/hazards*", STAFF),
     ("POST /api/v1/exposure", STAFF),
@@ -107,9 +128,25 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("POST /api/v1/outbox/receipts/*", EVERYONE),
     # Community API
     ("GET /api/v1/community/profiles", STAFF),
+    ("GET /api/v1/community/figures", STAFF),
+    ("GET /api/v1/community/events", STAFF),
+    ("GET /api/v1/community/events/*/attendance", STAFF),
+    ("GET /api/v1/community/events/*/follow-ups", STAFF),
+    ("GET /api/v1/community/events/*/sessions", EVERYONE),
+    ("GET /api/v1/community/events/*/badges.pdf", EDITORS),
+    ("POST /api/v1/community/events/*/delegates", EVERYONE),
+    ("POST /api/v1/community/checkin/*", READERS_OF_COMMUNITY),
     ("POST /api/v1/community/associations/*/contacts", READERS_OF_COMMUNITY),
     ("GET /api/v1/community/*", READERS_OF_COMMUNITY),
     ("* /api/v1/community/*", EDITORS),
+    # Coordination API: partner agencies see programs, reviews and sitreps, and update their
+    # own tasks; headquarters runs them
+    ("GET /api/v1/coordination/notes", OFFICERS),
+    ("GET /api/v1/coordination/trained", OFFICERS),
+    ("PATCH /api/v1/coordination/tasks/*", OFFICERS | {PARTNER}),
+    ("POST /api/v1/coordination/sitreps", OFFICERS | {PARTNER}),
+    ("GET /api/v1/coordination/*", OFFICERS | {PARTNER}),
+    ("* /api/v1/coordination/*", HEADQUARTERS),
     # Console: crisis figures are for all staff, their people for officers
     ("GET /console/crisis", STAFF),
     ("GET /console/crisis/map.json", STAFF),
@@ -122,6 +159,17 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("* /console/crisis/crises/*/lists", JAPAN),
     ("POST /console/crisis/plans/{country}", JAPAN),
     ("* /console/crisis*", OFFICERS),
+    ("GET /console/protection/dashboard*", OFFICERS | {PARTNER}),
+    ("GET /console/protection/map.json", OFFICERS | {PARTNER}),
+    ("GET /console/protection/report*", OFFICERS | {PARTNER}),
+    ("GET /console/community", STAFF),
+    ("GET /console/community/experts/new", EDITORS),
+    ("GET /console/community/events/*/badge", EDITORS),
+    ("GET /console/community/*", READERS_OF_COMMUNITY),
+    ("* /console/community/checkin/*", READERS_OF_COMMUNITY),
+    ("* /console/community/*", EDITORS),
+    ("POST /console/coordination/reviews", HEADQUARTERS),
+    ("* /console/coordination*", OFFICERS | {PARTNER}),
     ("* /console/cases/{number}*", JAPAN),
     ("* /console/citizens/{citizen_id:int}", JAPAN),
     ("* /console*", OFFICERS),
@@ -198,11 +246,36 @@ def world(session: Session) -> dict[str, Any]:
         ),
         channel=Channel.web,
     ).case
+    protection.receive_message(
+        session,
+        acting_user=SYSTEM,
+        case=case,
+        message=protection.Inbound(
+            channel=Channel.email,
+            sender="mai.tran@example.vn",
+            provider_id="<scan@example.vn>",
+            text="Ảnh hộ chiếu của cháu.",
+            files=[protection.IncomingFile("passport.jpg", "image/jpeg", b"\xff\xd8 scan")],
+        ),
+    )
     quake = {"id": "us7000osak", "mag": 6.5, "lat": 34.62, "lon": 135.45}
     hazard_id = crisis.ingest(session, acting_user=SYSTEM, body=usgs_feed(quake)).hazard_ids[0]
     hazard = crisis_queries.get_hazard(session, hazard_id)
     japan = crisis.open_crisis(session, acting_user=users[HQ], title="", hazard=hazard)
     entry, _ = crisis_queries.roster(session, japan, scope_of(users[HQ]))[0]
+    # The partner analyst works for the Central Mass Mobilization Commission.
+    coordination.save_agency(
+        session,
+        acting_user=SYSTEM,
+        data=AgencyIn(
+            code="BDVTW",
+            name_vi="Ban Dân vận Trung ương",
+            name_en="Central Mass Mobilization Commission",
+        ),
+    )
+    coordination.link_member(
+        session, acting_user=SYSTEM, data=MemberIn(user_id=users[PARTNER].id, agency="BDVTW")
+    )
     tokens = {
         name: accounts.create_api_token(session, acting_user=SYSTEM, user=user)
         for name, user in users.items()
@@ -216,22 +289,31 @@ def world(session: Session) -> dict[str, Any]:
             "crisis_id": str(japan.id),
             "entry_id": str(entry.id),
             "country": "JP",
-            "token": crisis.reply_link_token(entry),
-            "code": case.steps[0].code,
+            "/r/{token}": crisis.reply_link_token(entry),
+            "/countries/{code}": "JP",
+            "/api/v1/cases/{number}/steps/{code}": case.steps[0].code,
+            "/console/cases/{number}/steps/{code}": case.steps[0].code,
+            "subject_id": str(case.subjects[0].id),
+            "attachment_id": str(case.attachments[0].id),
+            "gateway_name": "gateway",
         },
     }
 
 
 def _fill(path: str, params: dict[str, str]) -> tuple[str, bool]:
-    """The path with its parameters filled; True when every one names a world object."""
+    """The path with its parameters filled; True when every one names a world object. A
+    parameter is named alone, or with the start of its path where names mean different
+    things (a reply link's token is not a subscription's)."""
     named = True
 
     def value(match: re.Match[str]) -> str:
         nonlocal named
         name = match.group(1).split(":")[0]
+        start = path[: match.end()]
+        found = params.get(start, params.get(name))
         # A country is no record: a page about one with nothing to show may be a 404.
-        named = named and name in params and name != "country"
-        return params.get(name, "1")
+        named = named and found is not None and name != "country"
+        return found or "1"
 
     return re.sub(r"\{([^}]+)\}", value, path), named
 
