@@ -67,14 +67,16 @@ def _serve(var: Path, **extra_env: str) -> Iterator[Server]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(100):
+        # A loaded machine may take a while to start a server: a minute, then it failed.
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+                time.sleep(0.2)
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("the server did not start")
         yield server
     finally:
         process.terminate()
