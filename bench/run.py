@@ -13,6 +13,7 @@ BENCHMARKS = [
     "exposure.py",
     "alert_latency.py",
     "self_registration.py",
+    "intake.py",
     "fanout.py",
 ]
 

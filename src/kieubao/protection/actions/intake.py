@@ -137,6 +137,7 @@ def open_case(
     What only reads (triage, the registry match, the PIN's digest) is done here; the write is
     the group writer's, so the answer comes once the case is on disk.
     """
+    writer.reading(session)
     types = active_types(session)
     guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
     code = report.case_type or guess.case_type
