@@ -10,32 +10,39 @@ from results import median, percentile
 
 
 async def _surge(
-    url: str, bodies: list[dict[str, Any]], concurrency: int, headers: dict[str, str]
+    url: str | list[str],
+    bodies: list[dict[str, Any]],
+    concurrency: int,
+    headers: dict[str, str],
+    form: bool,
 ) -> dict[str, Any]:
     latencies: list[float] = []
     answers: list[dict[str, Any]] = []
     failed = 0
     sample: list[str] = []
-    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
+    queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+    for i, body in enumerate(bodies):
+        queue.put_nowait((url if isinstance(url, str) else url[i], body))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=120, headers=headers) as client:
 
         async def worker() -> None:
             nonlocal failed
             while not queue.empty():
-                body = queue.get_nowait()
+                target, body = queue.get_nowait()
                 sent = time.perf_counter()
                 try:
-                    answer = await client.post(url, json=body)
+                    if form:
+                        answer = await client.post(target, data=body)
+                    else:
+                        answer = await client.post(target, json=body)
                 except httpx.HTTPError as exc:
                     failed += 1
                     sample[:] = sample or [repr(exc)]
                     continue
                 latencies.append(time.perf_counter() - sent)
-                if answer.status_code in (201, 202):
-                    answers.append(answer.json())
+                if answer.status_code in (200, 201, 202):
+                    answers.append({} if form else answer.json())
                 else:
                     failed += 1
                     sample[:] = sample or [f"{answer.status_code} {answer.text[:300]}"]
@@ -58,13 +65,15 @@ async def _surge(
 
 
 def surge(
-    url: str,
+    url: str | list[str],
     bodies: list[dict[str, Any]],
     concurrency: int,
     headers: dict[str, str] | None = None,
+    form: bool = False,
 ) -> dict[str, Any]:
-    """POST every body; accepted per second, latency p50/p99, and the accepted answers."""
-    return asyncio.run(_surge(url, bodies, concurrency, headers or {}))
+    """POST every body (to one URL, or each to its own); accepted per second, latency
+    p50/p99, and the accepted answers (JSON bodies; empty for forms)."""
+    return asyncio.run(_surge(url, bodies, concurrency, headers or {}, form))
 
 
 def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ BENCHMARKS = [
     "alert_latency.py",
     "self_registration.py",
     "intake.py",
+    "replies.py",
     "fanout.py",
 ]
 
