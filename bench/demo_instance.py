@@ -31,11 +31,15 @@ class Instance:
         )
 
 
-def demo_instance(var: Path, citizens: int = 2000) -> Instance:
+def demo_instance(
+    var: Path, citizens: int = 2000, database_url: str | None = None, **settings: str
+) -> Instance:
+    """``settings`` are more KIEUBAO_* variables (``intake_per_hour="100000"``)."""
     env = {
         **os.environ,
+        **{f"KIEUBAO_{k.upper()}": v for k, v in settings.items()},
         "KIEUBAO_VAR_DIR": str(var),
-        "KIEUBAO_DATABASE_URL": f"sqlite:///{var}/kieubao.db",
+        "KIEUBAO_DATABASE_URL": database_url or f"sqlite:///{var}/kieubao.db",
         "KIEUBAO_JOBS_IMMEDIATE": "false",
     }
     env.pop("KIEUBAO_REDIS_URL", None)

@@ -1,6 +1,7 @@
 """Benchmarks merge their figures into results/latest.json, each under its own key."""
 
 import json
+import os
 import platform
 import statistics
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ def record(key: str, figures: dict[str, Any]) -> None:
         **figures,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        # Figures taken on a shared machine mean little without how busy it was.
+        "load_average_1m": round(os.getloadavg()[0], 1),
     }
     LATEST.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 

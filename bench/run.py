@@ -14,6 +14,8 @@ BENCHMARKS = [
     "exposure.py",
     "alert_latency.py",
     "self_registration.py",
+    "intake.py",
+    "replies.py",
     "fanout.py",
     "portal.py",
     "review.py",

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kieubao.platform.db import commit, new_session
+from kieubao.platform.db import READ_ONLY, commit, new_session
 
 T = TypeVar("T")
 
@@ -90,6 +90,21 @@ class GroupWriter:
 _writer = GroupWriter(new_session)
 
 
+def _grouped(session: Session) -> bool:
+    return isinstance(session.get_bind(), Engine) and not (
+        session.new or session.dirty or session.deleted or session.in_nested_transaction()
+    )
+
+
+def reading(session: Session) -> None:
+    """Let the caller read, before its :func:`write`, without holding the database's write
+    lock: on SQLite a transaction that may write takes it at BEGIN, and the group writer, who
+    needs it, would wait for every request still preparing its write."""
+    if _grouped(session):
+        commit(session)
+        session.connection(execution_options={READ_ONLY: True})
+
+
 def write(session: Session, work: Callable[[Session], T]) -> T:
     """Run ``work`` and commit it; return its result once it is on disk.
 
@@ -98,10 +113,7 @@ def write(session: Session, work: Callable[[Session], T]) -> T:
     Otherwise, for a caller in the middle of its own changes or a session bound to one
     connection (the tests' rolled-back transaction), the work joins the caller's transaction.
     """
-    grouped = isinstance(session.get_bind(), Engine) and not (
-        session.new or session.dirty or session.deleted or session.in_nested_transaction()
-    )
-    if not grouped:
+    if not _grouped(session):
         result = work(session)
         commit(session)
         return result

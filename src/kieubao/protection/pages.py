@@ -4,6 +4,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kieubao.platform import audit, countries, missions, storage
@@ -70,8 +71,13 @@ async def report(request: Request, session: SessionDep, user: Anyone) -> Respons
         try:
             limits.intake.hit(client_ip(request))
             acting = user or audit.System(f"public intake {client_ip(request)}")
-            intake = actions.open_case(
-                session, acting_user=acting, report=report_in, channel=Channel.web
+            # Off the event loop: the answer waits for the group writer's commit.
+            intake = await run_in_threadpool(
+                actions.open_case,
+                session,
+                acting_user=acting,
+                report=report_in,
+                channel=Channel.web,
             )
         except Problem as exc:
             errors = forms.errors_of(exc)
@@ -150,7 +156,8 @@ async def log_call(request: Request, session: SessionDep, officer: AnyOfficer) -
     report_in, errors, values = forms.officer_report_from_form(await request.form())
     if report_in is not None:
         try:
-            intake = actions.open_case(
+            intake = await run_in_threadpool(
+                actions.open_case,
                 session,
                 acting_user=officer,
                 report=report_in,

@@ -4,13 +4,14 @@ in one tap, no sign-in) and "I am in the affected area" for people not yet on th
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from kieubao.crisis import actions, queries
 from kieubao.crisis.models import NEEDS
 from kieubao.crisis.schemas import SelfReportIn
-from kieubao.platform import audit, countries
+from kieubao.platform import audit, countries, writer
 from kieubao.platform.deps import Anyone, SessionDep
 from kieubao.platform.web import render
 
@@ -69,6 +70,7 @@ def here_form(crisis_id: int, request: Request, session: SessionDep, _user: Anyo
 @router.post("/crises/{crisis_id}/here", response_class=HTMLResponse)
 async def here(crisis_id: int, request: Request, session: SessionDep, _user: Anyone) -> Response:
     """The same submission as the API's, from a form: the sender, then family line by line."""
+    writer.reading(session)
     crisis = queries.get_crisis(session, crisis_id)
     form = await request.form()
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
@@ -104,5 +106,6 @@ async def here(crisis_id: int, request: Request, session: SessionDep, _user: Any
             errors=errors,
             country_name=countries.display_name,
         )
-    report = actions.receive_self_report(session, crisis=crisis, data=data)
+    # Off the event loop: the answer waits for the group writer's commit.
+    report = await run_in_threadpool(actions.receive_self_report, session, crisis=crisis, data=data)
     return render(request, "crisis/here_done.html", crisis=crisis, reference=f"SR-{report.id}")

@@ -141,6 +141,7 @@ def open_case(
     What only reads (triage, the registry match, the PIN's digest) is done here; the write is
     the group writer's, so the answer comes once the case is on disk.
     """
+    writer.reading(session)
     where = {"location": location} if location else {}
     draft, pin = _prepare(session, acting_user, report, channel, severity, where, True, mission)
     case, appended = writer.write(session, draft.write)

@@ -1,0 +1,159 @@
+"""Case intake under load: POST /api/v1/cases against a bare one-row insert, same database.
+
+A real server (kieubao serve) on a fresh database with the demo loaded takes public case
+reports from a load generator on loopback, many in flight; in the same run a bare FastAPI
+endpoint inserts one row per request into the same database with the same durability
+(bench/bare.py). Both on SQLite (WAL, synchronous=FULL) and on PostgreSQL. Each is run
+several times, alternating; the medians are kept, every run beside them.
+Target: intake ≥ 1.0× the bare endpoint's requests/s, p99 ≤ 250 ms.
+
+    python bench/intake.py [--reports 2000] [--concurrency 64] [--repeats 3] [--quick]
+"""
+
+import argparse
+import random
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bare import start_bare
+from demo_instance import demo_instance, free_port, wait_for
+from load import medians, surge
+from results import record
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng"]
+MIDDLE = ["Văn", "Thị", "Minh", "Đức", "Thu", "Quang", "Ngọc", "Hữu"]
+GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hải", "Khánh", "Lan", "Mai", "Nam", "Phúc"]
+TYPES = ["arrest_detention", "lost_documents", "labour", "accident_injury", "missing_contact"]
+
+
+def case_report(rng: random.Random, i: int) -> dict[str, Any]:
+    case_type = rng.choice(TYPES)
+    details = (
+        {"place_of_detention": "Đồn cảnh sát Naniwa"} if case_type == "arrest_detention" else {}
+    )
+    return {
+        "case_type": case_type,
+        "country": "JP",
+        "city": "Osaka",
+        "description": f"Báo cáo số {i}: người thân gặp nạn ở Osaka, gia đình cần hỗ trợ.",
+        "details": details,
+        "reporter": {"name": "Trần Thị Mai", "phone": f"+84 912 {i:06d}", "relation": "mother"},
+        "subject": {
+            "full_name": f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)} "
+            f"{rng.choice(GIVEN)}",
+            "date_of_birth": f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02}-"
+            f"{rng.randint(1, 28):02}",
+        },
+    }
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    name = f"kieubao_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def stored_numbers(database: str, numbers: set[str]) -> int:
+    if database.startswith("postgresql"):
+        with psycopg.connect(database) as conn:
+            found = {r[0] for r in conn.execute("SELECT number FROM protection_cases")}
+    else:
+        with sqlite3.connect(database) as conn:
+            found = {r[0] for r in conn.execute("SELECT number FROM protection_cases")}
+    return len(numbers - found)
+
+
+def compare(backend: str, var: Path, database_url: str | None, args: argparse.Namespace) -> dict:
+    instance = demo_instance(var, 500, database_url, intake_per_hour="100000000")
+    database = database_url or str(var / "kieubao.db")
+    rng = random.Random(11)
+    port = free_port()
+    server = instance.start("serve", "--host", "127.0.0.1", "--port", str(port))
+    bare, bare_url = start_bare(var, database)
+    bare_runs: list[dict[str, Any]] = []
+    intake_runs: list[dict[str, Any]] = []
+    numbers: set[str] = set()
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        url = f"http://127.0.0.1:{port}/api/v1/cases"
+        # The first report builds the process's mission directory: not part of a load.
+        surge(url, [case_report(rng, -1)], 1)
+        for repeat in range(args.repeats):
+            bodies = [case_report(rng, repeat * args.reports + i) for i in range(args.reports)]
+            bare_runs.append(surge(bare_url, bodies, args.concurrency))
+            run = surge(url, bodies, args.concurrency)
+            numbers |= {a["case_number"] for a in run["answers"]}
+            intake_runs.append(run)
+            print(
+                f"  {backend} run {repeat + 1}: bare {bare_runs[-1]['per_second']}/s "
+                f"p99 {bare_runs[-1]['latency_ms']['p99']} ms; intake {run['per_second']}/s "
+                f"p99 {run['latency_ms']['p99']} ms",
+                flush=True,
+            )
+            if "first_failure" in run:
+                print(f"  first failure: {run['first_failure']}", flush=True)
+    finally:
+        for process in (server, bare):
+            process.terminate()
+            process.wait(15)
+    figures = {"bare_insert": medians(bare_runs), "intake": medians(intake_runs)}
+    figures["over_bare_insert"] = round(
+        figures["intake"]["per_second"] / figures["bare_insert"]["per_second"], 2
+    )
+    figures["acknowledged_not_stored"] = stored_numbers(database, numbers)
+    figures["p99_target_met"] = figures["intake"]["latency_ms"]["p99"] <= 250
+    figures["ratio_target_met"] = figures["over_bare_insert"] >= 1.0
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+    if args.quick:
+        args.reports, args.repeats = 500, 3
+    figures: dict[str, Any] = {
+        "reports_per_run": args.reports,
+        "concurrency": args.concurrency,
+        "repeats": args.repeats,
+        "target": {"over_bare_insert": 1.0, "p99_ms": 250},
+    }
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            if backend == "postgres":
+                with postgres_database() as url:
+                    figures[backend] = compare(backend, Path(tmp), url, args)
+            else:
+                figures["sqlite_full"] = compare(backend, Path(tmp), None, args)
+    for backend in ("sqlite_full", "postgres"):
+        if backend in figures:
+            f = figures[backend]
+            print(
+                f"{backend}: intake {f['intake']['per_second']}/s p99 "
+                f"{f['intake']['latency_ms']['p99']} ms vs bare {f['bare_insert']['per_second']}/s "
+                f"({f['over_bare_insert']}×), unstored {f['acknowledged_not_stored']}",
+                flush=True,
+            )
+    record("case_intake", figures)
+
+
+if __name__ == "__main__":
+    main()
