@@ -119,9 +119,12 @@ def _safety_reply(
     found = crisis.entry_for_link_in(session, f"{received.subject}\n{message.text}")
     if found is not None:
         # A link forwarded to someone else comes back from their address: a relative.
-        entry, by_relative = found, not (
-            message.channel is Channel.email
-            and crisis.is_own_address(found, session, email=message.sender)
+        entry, by_relative = (
+            found,
+            not (
+                message.channel is Channel.email
+                and crisis.is_own_address(found, session, email=message.sender)
+            ),
         )
     elif message.channel in PHONE_CHANNELS:
         # The provider vouches for the number. A mail's From is anyone's to write, so a
