@@ -23,6 +23,7 @@ def build() -> typer.Typer:
         # A domain's commands go under its name unless it names the group for its users.
         app.add_typer(module.app, name=getattr(module, "NAME", module.__name__.split(".")[1]))
     modules("jobs")  # the worker must know every job
+    modules("retention")  # and every retention rule
     install_templates()  # and jobs and commands render messages
     return app
 

@@ -9,11 +9,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = "/usr/bin/chromium"
 KIEUBAO = str(Path(sys.executable).parent / "kieubao")
@@ -92,8 +93,41 @@ def browser() -> Iterator[Browser]:
             headless=True,
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
+        watch_policy_violations(browser)
         yield browser
         browser.close()
+
+
+# What the Content-Security-Policy refused in the current test, from every page it opened.
+policy_violations: list[str] = []
+
+
+def watch_policy_violations(browser: Browser) -> None:
+    """Every context the tests open reports the browser's CSP refusals."""
+    open_context = browser.new_context
+
+    def new_context(**kwargs: Any) -> BrowserContext:
+        context = open_context(**kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                policy_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    browser.new_context = new_context  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _no_policy_violations() -> Iterator[None]:
+    """A page that needs an inline script or style the policy refuses is broken for real
+    users too: each browser test fails on one."""
+    policy_violations.clear()
+    yield
+    assert policy_violations == []
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from huey import RedisHuey, SqliteHuey
+from huey.exceptions import TaskLockedException
 from sqlalchemy.orm import Session
 
 from kieubao.platform import audit, jobs
@@ -68,3 +69,50 @@ def test_a_rolled_back_transaction_enqueues_nothing(queue: str, session: Session
     commit(session)
     assert jobs.get_huey().pending_count() == 0
     assert done == []
+
+
+def test_jobs_asked_for_while_redis_is_down_are_kept_and_sent_when_it_is_back(
+    session: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from kieubao.platform.models import DeferredJob
+
+    redis_available()
+    monkeypatch.setenv("KIEUBAO_JOBS_IMMEDIATE", "false")
+    monkeypatch.setenv("KIEUBAO_REDIS_URL", "redis://127.0.0.1:1/15")  # nothing listens there
+    get_settings.cache_clear()
+    jobs.reset()
+    try:
+        audit.record(session, audit.System("tests"), "thing.done", "thing", 2)
+        on_commit(session, jobs.enqueue, note, word="kept")
+        commit(session)  # the work is committed; its job must not be lost
+        (kept,) = session.scalars(select(DeferredJob))
+        assert kept.kwargs == {"word": "kept"} and "refused" in kept.reason.lower()
+        assert jobs.resend_deferred() == 0  # still down: kept
+
+        monkeypatch.setenv("KIEUBAO_REDIS_URL", REDIS_URL)  # Redis is back
+        get_settings.cache_clear()
+        jobs.reset()
+        jobs.get_huey().flush()
+        done.clear()
+        assert jobs.resend_deferred() == 1
+        assert session.scalars(select(DeferredJob)).all() == []
+        _run_pending()
+        assert done == ["kept"]
+    finally:
+        jobs.get_huey().flush()
+        jobs.reset()
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        jobs.reset()
+
+
+def test_locks_a_killed_worker_held_are_freed_when_a_worker_starts(queue: str) -> None:
+    held = jobs.exclusive("import-9")
+    held.__enter__()  # taken, and never released: its worker was killed
+    with pytest.raises(TaskLockedException), jobs.exclusive("import-9"):
+        pass
+    assert jobs.free_stale_locks() == {"import-9"}
+    with jobs.exclusive("import-9"):
+        pass

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kieubao.protection.limits import Limiter, TooMany
+from kieubao.platform.limits import Limiter, TooMany
 
 
 def test_the_window_slides() -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import httpx
 
 from kieubao.crisis.feeds import MAX_BYTES
+from kieubao.platform import safe_http
 
 
 class FetchError(Exception):
@@ -29,9 +30,10 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        with httpx.stream(
-            "GET", url, headers=headers, timeout=timeout, follow_redirects=True
-        ) as response:
+        with (
+            safe_http.client(timeout=timeout, follow_redirects=True) as http,
+            http.stream("GET", url, headers=headers) as response,
+        ):
             if response.status_code == 304:
                 return Fetched(None, etag, last_modified)
             if response.status_code != 200:

@@ -2,7 +2,6 @@
 
 from contextlib import suppress
 
-import httpx
 from huey import crontab
 from sqlalchemy import select
 
@@ -12,7 +11,7 @@ from kieubao.crisis.actions.self_reports import place_pending
 from kieubao.crisis.feeds import FeedError
 from kieubao.crisis.fetch import FetchError
 from kieubao.crisis.models import Alert, Crisis, FeedSource, SelfReport
-from kieubao.platform import audit
+from kieubao.platform import audit, safe_http
 from kieubao.platform.db import session_scope
 from kieubao.platform.jobs import enqueue, exclusive, job
 
@@ -56,7 +55,8 @@ def call_webhook(*, alert_id: int, raised: int) -> None:
             "message_en": alert.message_en,
         }
         url = alert.rule.webhook_url
-    httpx.post(url, json=payload, timeout=10).raise_for_status()
+    with safe_http.client(timeout=10) as http:
+        http.post(url, json=payload).raise_for_status()
 
 
 @job(schedule=crontab(minute="*"))

@@ -12,8 +12,14 @@ from kieubao.platform.db import commit, on_commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.jobs import enqueue
+from kieubao.platform.limits import TooMany
 from kieubao.platform.models import ApiToken, AuthSession, LoginLink, Mission, Role, User
 from kieubao.platform.settings import get_settings
+
+# Wrong passwords or codes in a row before the account locks, and for how long.
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+LOGIN = audit.System("sign-in")
 
 
 def _user_state(user: User) -> dict[str, object]:
@@ -67,9 +73,36 @@ def create_user(
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """The user these credentials are for, or None. A locked account is refused before its
+    password is even checked; wrong passwords count towards the lock."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    refuse_if_locked(user)
     ok = security.check_password(user.password_hash if user else None, password)
-    return user if ok and user is not None and user.is_active else None
+    if user is None:
+        return None
+    if not ok:
+        note_failure(session, user)
+        return None
+    if user.failed_logins:
+        user.failed_logins = 0
+        commit(session)
+    return user if user.is_active else None
+
+
+def refuse_if_locked(user: User | None) -> None:
+    if user is not None and user.locked_until is not None and user.locked_until > utcnow():
+        raise TooMany(_("Too many attempts. Please try again later."))
+
+
+def note_failure(session: Session, user: User) -> None:
+    """One more wrong password or code; at the limit the account locks for a while, so that
+    guessing is slow whatever the number of machines guessing."""
+    user.failed_logins += 1
+    if user.failed_logins >= LOCK_AFTER:
+        user.failed_logins = 0
+        user.locked_until = utcnow() + LOCK_FOR
+        audit.record(session, LOGIN, "user.locked", "user", user.id)
+    commit(session)
 
 
 def start_session(session: Session, *, user: User, stage: str) -> str:
@@ -124,12 +157,14 @@ def verify_second_factor(session: Session, *, user: User, token: str, code: str)
     """Check a TOTP code; on success the session becomes full (and enrolment, if pending, done)."""
     if not user.totp_secret:
         return False
+    refuse_if_locked(user)
     step = security.totp_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
         audit.record(session, user, "totp.refused", "user", user.id)
-        commit(session)
+        note_failure(session, user)
         return False
     user.totp_last_step = step
+    user.failed_logins = 0
     if not user.totp_confirmed:
         user.totp_confirmed = True
         audit.record(session, user, "totp.enrolled", "user", user.id)

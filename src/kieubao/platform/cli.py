@@ -1,12 +1,14 @@
 """Platform commands: database, users, tokens, audit, serving and the job worker."""
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
 
 from kieubao.platform import accounts, audit, migrate
-from kieubao.platform.db import session_scope
+from kieubao.platform import retention as retention_rules
+from kieubao.platform.db import session_scope, utcnow
 from kieubao.platform.errors import Problem
 from kieubao.platform.models import Role, User
 
@@ -92,6 +94,61 @@ def audit_verify() -> None:
     typer.echo(f"audit chain intact: {verdict.checked} entries")
 
 
+def backup(
+    to: Annotated[Path | None, typer.Option(help="where to write the copy")] = None,
+) -> None:
+    """Copy the database while it serves (SQLite online backup, or pg_dump), and prove it."""
+    from kieubao.platform import backup as backups
+    from kieubao.platform.settings import get_settings
+
+    settings = get_settings()
+    if to is None:
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        to = settings.var_path(
+            "backups", f"kieubao-{stamp}.{'db' if settings.is_sqlite else 'dump'}"
+        )
+    try:
+        copy = backups.backup(settings.database_url, to)
+    except Problem as exc:
+        raise fail(exc.detail) from exc
+    typer.echo(f"backup written: {copy.path} ({copy.size:,} bytes, sha256 {copy.sha256})")
+    typer.echo(f"audit chain intact in the copy: {copy.audit_entries} entries")
+    typer.echo(
+        "keep the data key (KIEUBAO_DATA_KEY or var/data.key) apart: encrypted fields need it"
+    )
+
+
+def restore(
+    source: Annotated[Path, typer.Argument(help="a file written by kieubao backup")],
+    yes: Annotated[bool, typer.Option("--yes", help="replace the current database")] = False,
+) -> None:
+    """Replace the database with a backup, once the backup is proved. Stop the service first."""
+    from kieubao.platform import backup as backups
+    from kieubao.platform.settings import get_settings
+
+    if not yes:
+        raise fail("restore replaces the whole database: run again with --yes to go ahead")
+    try:
+        copy = backups.restore(get_settings().database_url, source)
+    except Problem as exc:
+        raise fail(exc.detail) from exc
+    typer.echo(f"restored from {copy.path} (sha256 {copy.sha256})")
+    typer.echo(f"audit chain intact: {copy.audit_entries} entries")
+
+
+def retention(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="say what is due, forget nothing")
+    ] = False,
+) -> None:
+    """Forget the personal data that has outlived its purpose, rule by rule."""
+    with session_scope() as session:
+        outcomes = retention_rules.apply_rules(session, acting_user=CLI_ACTOR, dry_run=dry_run)
+    for outcome in outcomes:
+        done = "due" if dry_run else f"forgotten {outcome.forgotten} of"
+        typer.echo(f"{outcome.rule}: {done} {outcome.due} — {outcome.description}")
+
+
 SHUTDOWN_GRACE_S = 3
 
 
@@ -126,9 +183,10 @@ def worker(workers: int = 2) -> None:
 
 
 def _consumer(workers: int) -> Any:
-    from kieubao.platform.jobs import get_huey
+    from kieubao.platform.jobs import free_stale_locks, get_huey
 
     # Locks left by a killed worker would block the resumed work forever.
+    free_stale_locks()
     return get_huey().create_consumer(workers=workers, worker_type="thread", flush_locks=True)
 
 
@@ -139,3 +197,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.command()(serve)
     app.command()(worker)
+    app.command()(backup)
+    app.command()(restore)
+    app.command()(retention)

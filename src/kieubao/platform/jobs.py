@@ -5,14 +5,20 @@ a jobs module connects to nothing. Enqueue after commit with ``on_commit(session
 ...)``; every job must be safe to run twice.
 """
 
+import logging
 from collections.abc import Callable
 from functools import cache
 from typing import Any, ParamSpec, TypeVar
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from kieubao.platform.settings import get_settings
 
+log = logging.getLogger(__name__)
+# What a queue that cannot be reached raises (Redis stopped, restarting, or cut off).
+QUEUE_DOWN = (RedisConnectionError, RedisTimeoutError)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -43,7 +49,10 @@ def get_huey() -> Huey:
     immediate = settings.jobs_immediate
     huey: Huey
     if settings.redis_url:
-        huey = RedisHuey("kieubao", url=settings.redis_url, immediate=immediate)
+        # A Redis out of reach is known in two seconds, not after the system's TCP timeout.
+        joiner = "&" if "?" in settings.redis_url else "?"
+        url = f"{settings.redis_url}{joiner}socket_connect_timeout=2"
+        huey = RedisHuey("kieubao", url=url, immediate=immediate)
     else:
         path = settings.var_path("jobs.db")
         huey = SqliteHuey("kieubao", filename=str(path), immediate=immediate)
@@ -59,6 +68,17 @@ def exclusive(name: str) -> Any:
     return get_huey().lock_task(name)
 
 
+def free_stale_locks() -> set[str]:
+    """Free the locks a killed worker held, as a consumer starts (the same rule as huey's
+    ``flush_locks``: one consumer at a time). huey frees only the locks declared when the
+    consumer starts; units of work lock by their own names (``import-7``, ``feed-3``), so
+    every lock in the store is freed, or the work a killed worker held would wait forever."""
+    huey = get_huey()
+    prefix = f"{huey.name}.lock."
+    held = [key[len(prefix) :] for key in huey.storage.result_items() if key.startswith(prefix)]
+    return set(huey.flush_locks(*held)) if held else set()
+
+
 _tasks: dict[str, Any] = {}
 
 
@@ -72,14 +92,67 @@ def _bind(huey: Huey, name: str) -> Any:
 
 
 def enqueue(fn: Callable[..., Any], /, **kwargs: Any) -> None:
-    huey = get_huey()
+    """Queue a job; when the queue is out of reach, keep it in the database to be sent on
+    once it is back: the work that asked for it is committed already and must not be lost."""
     name = f"{fn.__module__}.{fn.__qualname__}"
+    try:
+        _send(name, kwargs)
+    except QUEUE_DOWN as exc:
+        _defer(name, kwargs, exc)
+
+
+def _send(name: str, kwargs: dict[str, Any]) -> None:
+    huey = get_huey()
     # A jobs module imported after the instance was built registers its jobs here.
     task = _tasks.get(name) or _bind(huey, name)
     task(**kwargs)
+
+
+def _defer(name: str, kwargs: dict[str, Any], exc: Exception) -> None:
+    from kieubao.platform.db import new_session, utcnow
+    from kieubao.platform.models import DeferredJob
+
+    with new_session() as session:
+        session.add(
+            DeferredJob(name=name, kwargs=kwargs, deferred_at=utcnow(), reason=str(exc)[:300])
+        )
+        session.commit()
+    log.warning("job queue out of reach (%s): %s kept to send later", exc, name)
+
+
+def resend_deferred(batch: int = 500) -> int:
+    """Send on the jobs kept while the queue was out of reach, oldest first; stops at the
+    first that still cannot go. Returns how many went."""
+    from sqlalchemy import select
+
+    from kieubao.platform.db import new_session
+    from kieubao.platform.models import DeferredJob
+
+    sent = 0
+    with new_session() as session:
+        for kept in session.scalars(select(DeferredJob).order_by(DeferredJob.id).limit(batch)):
+            try:
+                _send(kept.name, kept.kwargs)
+            except QUEUE_DOWN:
+                break
+            # Sent, then forgotten: a crash between the two sends it twice, which every job
+            # bears; the other order could lose it.
+            session.delete(kept)
+            session.commit()
+            sent += 1
+    return sent
 
 
 def reset() -> None:
     """Forget the built instance (tests switch backends)."""
     get_huey.cache_clear()
     _tasks.clear()
+
+
+@job(schedule=crontab(minute="*"))
+def resend_deferred_jobs() -> None:
+    """Every minute, and as a worker starts: the jobs kept while the queue was out of reach."""
+    resend_deferred()
+
+
+on_worker_start(resend_deferred_jobs)

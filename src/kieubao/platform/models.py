@@ -79,6 +79,9 @@ class User(Timestamped, Base):
     totp_confirmed: Mapped[bool] = mapped_column(default=False)
     # The last accepted TOTP time step: a code is never accepted twice.
     totp_last_step: Mapped[int] = mapped_column(default=0)
+    # Wrong passwords and codes in a row; at the limit the account is locked for a while.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     is_active: Mapped[bool] = mapped_column(default=True)
 
@@ -137,3 +140,16 @@ class LoginLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class DeferredJob(Base):
+    """A job that could not reach the queue (Redis out of reach): kept here, in the database
+    the work was committed to, and sent on when the queue is back."""
+
+    __tablename__ = "deferred_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kwargs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deferred_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(300), default="")

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kieubao.platform import accounts, audit, i18n
 from kieubao.platform.deps import SESSION_COOKIE, Anyone, Public, SessionDep, resolve_user
+from kieubao.platform.limits import Limiter, TooMany
 from kieubao.platform.models import Role, User
 from kieubao.platform.security import totp_uri
 from kieubao.platform.settings import get_settings
@@ -16,6 +17,8 @@ from kieubao.platform.web import render
 
 router = APIRouter(include_in_schema=False)
 _ = i18n.gettext
+# Sign-in attempts from one address, whichever accounts they try.
+attempts_per_address = Limiter(attempts=30, seconds=900)
 
 
 def _safe_next(target: str | None, default: str) -> str:
@@ -68,7 +71,11 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    user = accounts.authenticate(session, email=email, password=password)
+    try:
+        attempts_per_address.hit(request.client.host if request.client else "unknown")
+        user = accounts.authenticate(session, email=email, password=password)
+    except TooMany as exc:
+        return render(request, "login.html", 429, next=next, email=email, error=exc.detail)
     if user is None or user.role is Role.citizen:
         return render(
             request, "login.html", 401, next=next, email=email, error=_("Wrong email or password.")
@@ -118,7 +125,11 @@ def totp(
         return RedirectResponse("/login", status_code=303)
     user, token = pending
     was_enrolled = user.totp_confirmed
-    if not accounts.verify_second_factor(session, user=user, token=token, code=code):
+    try:
+        verified = accounts.verify_second_factor(session, user=user, token=token, code=code)
+    except TooMany as exc:
+        return render(request, "totp.html", 429, next=next, error=exc.detail)
+    if not verified:
         error = _("That code is not valid. Check the time on your phone and try again.")
         if was_enrolled:
             return render(request, "totp.html", 401, next=next, error=error)

@@ -1,8 +1,10 @@
 """Credentials: argon2id passwords, TOTP, random tokens kept only as digests."""
 
+import gzip
 import secrets
 import time
 from functools import cache
+from importlib.resources import files
 
 import pyotp
 from argon2 import PasswordHasher
@@ -12,6 +14,8 @@ from kieubao.platform.crypto import digest
 
 TOTP_ISSUER = "kieubao"
 MIN_PASSWORD = 12
+# What people add to a known password to pass a length rule: it is still that password.
+_PADDING = "0123456789!@#$%^&*.?_- "
 
 
 @cache
@@ -39,7 +43,20 @@ def password_problem(password: str) -> str | None:
         return f"at least {MIN_PASSWORD} characters"
     if len(set(password)) < 5:
         return "too few different characters"
+    lowered = password.lower()
+    if not lowered.strip(_PADDING):
+        return "digits and symbols alone are guessed quickly"
+    if {lowered, lowered.rstrip(_PADDING), lowered.lstrip(_PADDING)} & breached_passwords():
+        return "a password known from breaches: choose another"
     return None
+
+
+@cache
+def breached_passwords() -> frozenset[str]:
+    """The most common passwords in public breach corpora (the list Django ships, from Royce
+    Williams' compilation, and Vietnamese favourites), read once."""
+    data = files("kieubao.platform").joinpath("data/breached-passwords.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
 
 
 def new_totp_secret() -> str:

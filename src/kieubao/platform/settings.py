@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
+    # How long personal data is kept once its purpose is served (see platform/retention.py).
+    retention_sessions_days: int = 30
+    retention_outbox_days: int = 180
+    retention_closed_cases_years: int = 10
+    retention_rosters_months: int = 24
+    # Hosts (names or addresses) on private networks that feeds and webhooks may still call.
+    outbound_allowed_hosts: list[str] = Field(default_factory=list)
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,12 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kieubao.platform import i18n
 from kieubao.platform.errors import Problem
+from kieubao.platform.guard import Guard
+from kieubao.platform.i18n import gettext as _
 
 PLATFORM_TEMPLATES = Path(str(files("kieubao.platform") / "templates"))
 STATIC_DIR = Path(str(files("kieubao.platform") / "static"))
@@ -97,6 +100,7 @@ class Language:
 
 def install(app: FastAPI) -> None:
     app.add_middleware(Language)
+    app.add_middleware(Guard)  # outermost: refusals and error pages carry the headers too
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> Response:
@@ -135,9 +139,56 @@ def install(app: FastAPI) -> None:
             response.headers[key] = value
         return response
 
+    @app.exception_handler(DBAPIError)
+    async def on_database_fault(request: Request, exc: DBAPIError) -> Response:
+        """The database is full, restarting or out of reach: say so and when to retry, as a
+        503 (or 507) a client and a load balancer understand, never a bare 500. Nothing was
+        written: the transaction was rolled back with the session."""
+        status, title, detail = database_fault(exc)
+        if status is None:
+            raise exc
+        response: Response
+        if wants_json(request):
+            response = problem(status, title, detail)
+        else:
+            response = render(request, "error.html", status, title=title, detail=detail)
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
+
     @app.exception_handler(LoginRequired)
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+# Markers of faults of the database's server or storage, not of the request.
+_FULL = ("database or disk is full", "no space left on device", "disk full")
+_UNAVAILABLE = (
+    "server closed the connection",
+    "connection refused",
+    "terminating connection",
+    "could not connect",
+    "connection is closed",
+    "consuming input failed",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "database is locked",
+    "disk i/o error",
+)
+RETRY_AFTER_S = 5
+
+
+def database_fault(exc: DBAPIError) -> tuple[int | None, str, str]:
+    """(status, title, detail) for a fault of the database itself; status None otherwise."""
+    text = str(exc.orig).lower()
+    if any(marker in text for marker in _FULL):
+        return 507, "Insufficient storage", _("The server's storage is full. Nothing was saved.")
+    if exc.connection_invalidated or any(marker in text for marker in _UNAVAILABLE):
+        return (
+            503,
+            "Service unavailable",
+            _("The database is unavailable for a moment. Nothing was saved; please try again."),
+        )
+    return None, "", ""
 
 
 def _reason(status: int) -> str:

@@ -44,7 +44,22 @@ def _person_name(value: str) -> str:
         raise ValueError(_("a name is made of letters, spaces, hyphens and apostrophes"))
     if not any(ch.isalpha() for ch in value):
         raise ValueError(_("a name has letters"))
+    if len(scripts := {_script(ch) for ch in value if ch.isalpha()} & CONFUSABLE_SCRIPTS) > 1:
+        # "Nguyễn Vаn An" with a Cyrillic "а" looks right and matches no one.
+        raise ValueError(
+            _("a name mixes alphabets that look alike ({scripts}): type it in one").format(
+                scripts=", ".join(sorted(s.title() for s in scripts))
+            )
+        )
     return value
+
+
+# Alphabets whose letters pass for one another.
+CONFUSABLE_SCRIPTS = {"LATIN", "CYRILLIC", "GREEK"}
+
+
+def _script(ch: str) -> str:
+    return unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
 
 
 BirthDate = Annotated[

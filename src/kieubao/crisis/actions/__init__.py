@@ -27,6 +27,7 @@ from kieubao.crisis.actions.roster import (
     record_status,
     reply_link_token,
 )
+from kieubao.crisis.actions.roster_lists import import_roster_list
 from kieubao.crisis.actions.safety_checks import send_safety_check
 from kieubao.crisis.actions.self_reports import receive_self_report
 from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, save_feed_source
@@ -49,6 +50,7 @@ __all__ = [
     "entry_for_reply",
     "evaluate",
     "fill_manifest",
+    "import_roster_list",
     "ingest",
     "is_own_address",
     "open_crisis",

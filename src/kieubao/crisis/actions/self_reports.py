@@ -8,6 +8,7 @@ as fast as rows can be written, and none is lost if the matching falls behind or
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from kieubao.crisis.actions.people import find_or_register
 from kieubao.crisis.actions.roster import note_status, put_on_roster, require_open
 from kieubao.crisis.models import Crisis, RosterEntry, SelfReport
 from kieubao.crisis.schemas import SelfReportIn
@@ -16,8 +17,6 @@ from kieubao.platform.db import commit, on_commit, utcnow
 from kieubao.platform.jobs import enqueue
 from kieubao.platform.missions import directory
 from kieubao.platform.missions_data import MissionDirectory
-from kieubao.registry import matching
-from kieubao.registry.actions.registration import add_citizen
 from kieubao.registry.models import Citizen, Purpose
 from kieubao.registry.schemas import CitizenIn
 
@@ -91,14 +90,6 @@ def _citizen(
     session: Session, data: SelfReportIn, index: int, missions: MissionDirectory
 ) -> Citizen:
     person = data.people[index]
-    found = matching.match(
-        session,
-        name=person.full_name,
-        date_of_birth=person.date_of_birth,
-        country=data.country,
-    )
-    if found.best is not None and (known := session.get(Citizen, found.best.id)) is not None:
-        return known
     sender = index == 0
     registration = CitizenIn(
         full_name=person.full_name,
@@ -109,11 +100,7 @@ def _citizen(
         city=data.city,
         consents={Purpose.crisis_alerts: True},
     )
-    return add_citizen(
-        session,
-        SELF_REGISTRATION,
-        registration,
-        source="crisis",
-        missions=missions,
-        found=found,
+    citizen, _new = find_or_register(
+        session, SELF_REGISTRATION, registration, source="crisis", missions=missions
     )
+    return citizen

@@ -5,10 +5,12 @@ from fastapi import APIRouter
 from kieubao.crisis.pages.board import router as board_router
 from kieubao.crisis.pages.evacuation import router as evacuation_router
 from kieubao.crisis.pages.replies import router as replies_router
+from kieubao.crisis.pages.roster_lists import router as roster_lists_router
 from kieubao.crisis.pages.rosters import router as rosters_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(board_router)
 router.include_router(rosters_router)
+router.include_router(roster_lists_router)
 router.include_router(evacuation_router)
 router.include_router(replies_router)

@@ -19,6 +19,7 @@ from kieubao.crisis.queries.hazards import (
 from kieubao.crisis.queries.response import (
     ManifestLine,
     RosterCounts,
+    RosterPlace,
     SafetyCheckProgress,
     call_list,
     crises,
@@ -31,6 +32,7 @@ from kieubao.crisis.queries.response import (
     roster,
     roster_counts,
     roster_entry,
+    roster_places,
     safety_checks,
 )
 
@@ -39,6 +41,7 @@ __all__ = [
     "CountryOutlook",
     "ManifestLine",
     "RosterCounts",
+    "RosterPlace",
     "SafetyCheckProgress",
     "active_summary",
     "alert_rules",
@@ -63,5 +66,6 @@ __all__ = [
     "roster",
     "roster_counts",
     "roster_entry",
+    "roster_places",
     "safety_checks",
 ]

@@ -68,6 +68,50 @@ def roster_counts(session: Session, crisis: Crisis, scope: Scope) -> RosterCount
     )
 
 
+@dataclass(frozen=True)
+class RosterPlace:
+    country: str
+    city: str | None
+    latitude: float
+    longitude: float
+    by_status: dict[str, int]
+
+
+def roster_places(session: Session, crisis: Crisis, scope: Scope) -> list[RosterPlace]:
+    """The roster on a map: counts by status per city, placed at the mean of its located
+    people (never one person's point)."""
+    query = (
+        select(
+            RosterEntry.country,
+            RosterEntry.city,
+            RosterEntry.status,
+            func.count(),
+            func.avg(Citizen.latitude),
+            func.avg(Citizen.longitude),
+        )
+        .join(Citizen, Citizen.id == RosterEntry.citizen_id)
+        .where(RosterEntry.crisis_id == crisis.id, Citizen.latitude.is_not(None))
+        .group_by(RosterEntry.country, RosterEntry.city, RosterEntry.status)
+    )
+    if scope.countries is not None:
+        query = query.where(RosterEntry.country.in_(scope.countries))
+    places: dict[tuple[str, str | None], tuple[list[tuple[float, float, int]], dict[str, int]]] = {}
+    for country, city, status, n, lat, lon in session.execute(query):
+        points, counts = places.setdefault((country, city), ([], {}))
+        points.append((float(lat), float(lon), int(n)))
+        counts[status] = int(n)
+    return [
+        RosterPlace(
+            country,
+            city,
+            sum(lat * n for lat, _lon, n in points) / sum(n for *_, n in points),
+            sum(lon * n for _lat, lon, n in points) / sum(n for *_, n in points),
+            counts,
+        )
+        for (country, city), (points, counts) in places.items()
+    ]
+
+
 def roster(
     session: Session,
     crisis: Crisis,

@@ -32,6 +32,8 @@
     });
   }
 
+  function clean(text) { return String(text).replace(/[<>&"]/g, ""); }
+
   function drawMap(el) {
     if (!window.L) { return; }
     if (!map) {
@@ -44,10 +46,17 @@
       .then(function (r) { return r.json(); })
       .then(function (data) {
         layers.clearLayers();
+        var labels = el.dataset.labels ? JSON.parse(el.dataset.labels) : {};
         data.density.forEach(function (p) {
+          var text = clean(p.city || "—") + ", " + clean(p.country) + ": " + p.count;
+          // A roster's places say how their people are, status by status.
+          Object.keys(p.by_status || {}).forEach(function (s) {
+            text += "<br>" + clean(labels[s] || s) + ": " + p.by_status[s];
+          });
           L.circleMarker([p.lat, p.lon], {
-            radius: Math.min(4 + Math.sqrt(p.count), 30), color: "#1c7ed6", weight: 1, fillOpacity: 0.35
-          }).bindTooltip((p.city || "—") + ", " + p.country + ": " + p.count).addTo(layers);
+            radius: Math.min(4 + Math.sqrt(p.count), 30), color: p.colour || "#1c7ed6",
+            weight: 1, fillOpacity: 0.35
+          }).bindTooltip(text).addTo(layers);
         });
         var focus = el.dataset.focus, bounds = null;
         var shapes = L.geoJSON(data.hazards, {
@@ -57,7 +66,7 @@
           },
           onEachFeature: function (f, layer) {
             var p = f.properties;
-            layer.bindPopup('<a href="/console/crisis/hazards/' + p.id + '">' +
+            layer.bindPopup('<a href="' + (p.href || "/console/crisis/hazards/" + p.id) + '">' +
               p.title.replace(/[<>&]/g, "") + "</a><br>" + (p.exposed === null ? "—" : p.exposed));
             if (String(p.id) === focus) { bounds = layer.getBounds(); }
           }

@@ -1,0 +1,156 @@
+"""What every response and every form post goes through: security headers with a strict
+Content-Security-Policy, and a refusal of state-changing requests sent from other sites.
+
+Cross-site request forgery is stopped by the browser's own word on where a request came
+from (Fetch Metadata's ``Sec-Fetch-Site``, else ``Origin``), on top of SameSite cookies: no
+token to thread through every form, and nothing to get wrong in a new one. A request with
+neither header is not a browser's cross-site request (an API client, a provider's webhook)
+and goes on; its own authentication (bearer token, signature) stands guard there.
+"""
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kieubao.platform.settings import get_settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Everything from this origin only: no inline script or style, no framing, forms post here.
+POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# The interactive API documentation is Swagger UI's page: its script and styles come from
+# its CDN, and it starts with an inline script.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "frame-ancestors 'none'"
+)
+DOCS_PATHS = frozenset({"/api/docs", "/api/docs/oauth2-redirect"})
+HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    # The SOS button asks for the phone's position; nothing else may.
+    "permissions-policy": "geolocation=(self), camera=(), microphone=(), payment=()",
+}
+
+
+# Bodies read whole into memory (JSON, forms) are small; file uploads are spooled to disk and
+# may be as large as an import.
+MAX_BODY = 2 * 1024 * 1024
+
+
+# Routes that read a larger body themselves, with their own limit (a feed document).
+_larger_bodies: dict[str, int] = {}
+
+
+def allow_larger_body(path: str, limit: int) -> None:
+    _larger_bodies[path] = limit
+
+
+class TooLarge(HTTPException):
+    """Raised while a body sent without its length is read: the app answers it as a 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request is larger than {limit // 1024:,} KB")
+
+
+class Guard:
+    """Plain ASGI, so event streams pass through untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        respond = self._with_headers(scope, send)
+        if scope["method"] not in SAFE_METHODS and _cross_site(scope):
+            await _problem(
+                403, "Forbidden", "a request from another site may not change anything here"
+            )(scope, receive, respond)
+            return
+        limit = _body_limit(scope)
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, respond)
+            return
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise TooLarge(limit)
+            return message
+
+        await self.app(scope, counted_receive, respond)
+
+    def _with_headers(self, scope: Scope, send: Send) -> Send:
+        policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else POLICY
+        secure = get_settings().secure_cookies
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("content-security-policy", policy)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                if secure:
+                    headers.setdefault("strict-transport-security", "max-age=31536000")
+            await send(message)
+
+        return send_with_headers
+
+
+def _body_limit(scope: Scope) -> int:
+    if (own := _larger_bodies.get(scope["path"])) is not None:
+        return own
+    kind = Headers(scope=scope).get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        return get_settings().import_max_bytes + 1024 * 1024
+    return MAX_BODY
+
+
+def _problem(status: int, title: str, detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _problem(413, "Content too large", f"the request is larger than {limit // 1024:,} KB")
+
+
+def _cross_site(scope: Scope) -> bool:
+    headers = Headers(scope=scope)
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        # "none": typed in the address bar or opened from a bookmark: the person's own act.
+        return site not in ("same-origin", "none")
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    if origin == "null":
+        return True
+    host = headers.get("host", "")
+    return origin.split("://", 1)[-1] != host

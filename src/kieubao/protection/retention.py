@@ -1,0 +1,50 @@
+"""What citizen protection forgets: the personal content of cases closed more than the kept
+years ago. The case stays for the statistics (its number, type, country, mission, severity,
+dates and steps); who it was about, who reported it and what was written go."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kieubao.platform.retention import Rule, limited, register
+from kieubao.platform.settings import get_settings
+from kieubao.protection.models import Case, CaseEvent, CaseReporter, CaseSubject, Liaison
+
+FORGOTTEN = "—"
+
+
+def _closed_cases(session: Session, now: datetime, limit: int | None) -> list[int]:
+    before = now - timedelta(days=365.25 * get_settings().retention_closed_cases_years)
+    query = (
+        select(Case.id)
+        .where(Case.closed_at < before, Case.description != FORGOTTEN)
+        .order_by(Case.id)
+    )
+    return limited(session, query, limit)
+
+
+def _forget_cases(session: Session, ids: list[int]) -> None:
+    session.execute(update(Case).where(Case.id.in_(ids)).values(description=FORGOTTEN, details={}))
+    session.execute(
+        update(CaseSubject)
+        .where(CaseSubject.case_id.in_(ids))
+        .values(full_name=FORGOTTEN, date_of_birth=None, name_key="", citizen_id=None)
+    )
+    session.execute(
+        update(CaseReporter)
+        .where(CaseReporter.case_id.in_(ids))
+        .values(name=FORGOTTEN, phone="", email="", relation="")
+    )
+    session.execute(update(CaseEvent).where(CaseEvent.case_id.in_(ids)).values(text="", data={}))
+    session.execute(update(Liaison).where(Liaison.case_id.in_(ids)).values(summary=""))
+
+
+register(
+    Rule(
+        "protection.closed_cases",
+        "names, contacts and texts of cases closed more than the kept years ago",
+        _closed_cases,
+        _forget_cases,
+    )
+)

@@ -1,0 +1,319 @@
+"""Every route × every persona: who may call it, declared here independently of the code,
+checked against what the running app does. A route not declared here fails the test until
+someone says who may call it; an allow the table does not expect fails it too.
+
+The table speaks of the world the fixture builds: a citizen (A) in Osaka and one (B) in
+Berlin, a protection case and a crisis in Japan. Paths name those objects, so a Berlin
+officer asking for the Japanese case, or citizen B for A's record, must be refused (a 404
+counts as a refusal there: a record one may not see is not there for them).
+"""
+
+import fnmatch
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from kieubao.crisis import actions as crisis
+from kieubao.crisis import queries as crisis_queries
+from kieubao.platform import accounts
+from kieubao.platform.deps import scope_of
+from kieubao.platform.models import Role
+from kieubao.protection import actions as protection
+from kieubao.protection.models import Channel
+from kieubao.protection.schemas import CaseIn
+from kieubao.registry import actions as registry
+from tests.crisis.conftest import usgs_feed
+from tests.personas import SYSTEM, citizen_in, make_user
+
+# Who may call what does not depend on the database: asked of SQLite alone.
+pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+
+ANONYMOUS, A, B = "anonymous", "citizen_a", "citizen_b"
+TOKYO, BERLIN, HQ, PARTNER, EDITOR, ADMIN = (
+    "tokyo_officer",
+    "berlin_officer",
+    "hq_officer",
+    "partner_analyst",
+    "community_editor",
+    "admin",
+)
+PERSONAS = (ANONYMOUS, A, B, TOKYO, BERLIN, HQ, PARTNER, EDITOR, ADMIN)
+
+EVERYONE = frozenset(PERSONAS)
+CITIZENS = frozenset({A, B})
+OFFICERS = frozenset({TOKYO, BERLIN, HQ, ADMIN})
+JAPAN = frozenset({TOKYO, HQ, ADMIN})  # officers who answer for the world's Japanese things
+STAFF = OFFICERS | {PARTNER, EDITOR}
+HEADQUARTERS = frozenset({HQ, ADMIN})
+EDITORS = frozenset({EDITOR, ADMIN})
+READERS_OF_COMMUNITY = OFFICERS | {EDITOR}
+
+# "METHOD path-pattern": who may call it. The first pattern that matches decides.
+POLICY: list[tuple[str, frozenset[str]]] = [
+    # Signing in, the public portal and its feeds
+    ("* /healthz", EVERYONE),
+    ("* /login*", EVERYONE),
+    ("POST /logout", EVERYONE),
+    ("GET /", EVERYONE),
+    ("* /register", EVERYONE),
+    ("* /me*", CITIZENS),
+    ("* /protection/*", EVERYONE),
+    ("* /r/*", EVERYONE),
+    ("* /crises/*/here", EVERYONE),
+    ("GET /advisories*", EVERYONE),
+    ("GET /feeds/*", EVERYONE),
+    ("GET /cap/*", EVERYONE),
+    # Registry API
+    ("* /api/v1/citizens/{citizen_id:int}*", JAPAN | {A}),
+    ("* /api/v1/citizens*", OFFICERS),
+    ("* /api/v1/duplicates*", OFFICERS),
+    ("* /api/v1/merges/*", OFFICERS),
+    ("POST /api/v1/households", OFFICERS),
+    ("GET /api/v1/registry/figures", STAFF),
+    # Protection API
+    ("POST /api/v1/cases", EVERYONE),
+    ("GET /api/v1/cases/track", EVERYONE),
+    ("GET /api/v1/cases/counts", STAFF - {EDITOR}),
+    ("POST /api/v1/cases/intake", OFFICERS),
+    ("GET /api/v1/cases", OFFICERS),
+    ("* /api/v1/cases/{number}*", JAPAN),
+    # Outreach API
+    ("GET /api/v1/advisories", EVERYONE),
+    ("GET /api/v1/advisories/{country}", EVERYONE),
+    ("* /api/v1/advisory-versions/*/approve", HEADQUARTERS),
+    ("* /api/v1/advisory-versions/*/publish", HEADQUARTERS),
+    ("* /api/v1/advisor*", OFFICERS),
+    # Crisis API
+    ("GET /api/v1/hazards*", STAFF),
+    ("POST /api/v1/exposure", STAFF),
+    ("* /api/v1/feeds/ingest", HEADQUARTERS),
+    ("* /api/v1/feed-sources*", HEADQUARTERS),
+    ("GET /api/v1/alert-rules", OFFICERS),
+    ("* /api/v1/alert-rules*", HEADQUARTERS),
+    ("* /api/v1/alerts*", OFFICERS),
+    ("POST /api/v1/crises", OFFICERS),
+    ("GET /api/v1/crises", STAFF),
+    ("GET /api/v1/crises/{crisis_id}", STAFF),
+    ("POST /api/v1/crises/*/self-reports", EVERYONE),
+    ("GET /api/v1/crises/*/roster", OFFICERS),
+    ("POST /api/v1/crises/*/roster/{entry_id}/status", JAPAN),
+    ("POST /api/v1/outbox/receipts/*", EVERYONE),
+    # Community API
+    ("GET /api/v1/community/profiles", STAFF),
+    ("POST /api/v1/community/associations/*/contacts", READERS_OF_COMMUNITY),
+    ("GET /api/v1/community/*", READERS_OF_COMMUNITY),
+    ("* /api/v1/community/*", EDITORS),
+    # Console: crisis figures are for all staff, their people for officers
+    ("GET /console/crisis", STAFF),
+    ("GET /console/crisis/map.json", STAFF),
+    ("GET /console/crisis/stream", STAFF),
+    ("GET /console/crisis/hazards/*", STAFF),
+    ("GET /console/crisis/crises/{crisis_id}", STAFF),
+    ("GET /console/crisis/crises/*/counts", STAFF),
+    ("GET /console/crisis/crises/*/map.json", STAFF),
+    ("* /console/crisis/crises/*/entries/{entry_id}*", JAPAN),
+    ("* /console/crisis/crises/*/lists", JAPAN),
+    ("POST /console/crisis/plans/{country}", JAPAN),
+    ("* /console/crisis*", OFFICERS),
+    ("* /console/cases/{number}*", JAPAN),
+    ("* /console/citizens/{citizen_id:int}", JAPAN),
+    ("* /console*", OFFICERS),
+]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # as declared, {params} unfilled
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def endpoints(app: FastAPI) -> Iterator[Endpoint]:
+    def walk(routes: list[Any], prefix: str) -> Iterator[Endpoint]:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                for method in sorted(route.methods - {"HEAD"}):
+                    yield Endpoint(method, prefix + route.path)
+            elif (router := getattr(route, "original_router", None)) is not None:
+                yield from walk(router.routes, prefix + route.include_context.prefix)
+
+    yield from walk(app.routes, "")
+
+
+def allowed_by_policy(endpoint: Endpoint) -> frozenset[str] | None:
+    for pattern, allowed in POLICY:
+        method, path = pattern.split(" ", 1)
+        if fnmatch.fnmatchcase(endpoint.method, method) and fnmatch.fnmatchcase(
+            endpoint.path, path
+        ):
+            return allowed
+    return None
+
+
+@pytest.fixture
+def world(session: Session) -> dict[str, Any]:
+    """The objects the paths name, and a bearer token per persona."""
+    protection.load_case_types(session, acting_user=SYSTEM)
+    users = {
+        A: make_user(session, "a@example.jp", Role.citizen),
+        B: make_user(session, "b@example.de", Role.citizen),
+        TOKYO: make_user(session, "tokyo@mofa.gov.vn", Role.mission_officer, "JP-TYO-EMB"),
+        BERLIN: make_user(session, "berlin@mofa.gov.vn", Role.mission_officer, "DE-BER-EMB"),
+        HQ: make_user(session, "hq@mofa.gov.vn", Role.hq_officer),
+        PARTNER: make_user(session, "partner@danvan.vn", Role.partner_agency),
+        EDITOR: make_user(session, "editor@mofa.gov.vn", Role.community_editor),
+        ADMIN: make_user(session, "admin@mofa.gov.vn", Role.admin),
+    }
+    a = registry.register_citizen(
+        session, acting_user=SYSTEM, data=citizen_in(), source="self", user_id=users[A].id
+    )
+    registry.register_citizen(
+        session,
+        acting_user=SYSTEM,
+        data=citizen_in(full_name="Trần Thị Bích", country="DE", city="Berlin", phones=[]),
+        source="self",
+        user_id=users[B].id,
+    )
+    case = protection.open_case(
+        session,
+        acting_user=SYSTEM,
+        report=CaseIn.model_validate(
+            {
+                "case_type": "arrest_detention",
+                "country": "JP",
+                "description": "Bị cảnh sát Osaka bắt giữ, gia đình không liên lạc được.",
+                "reporter": {"name": "Trần Thị Mai", "phone": "+84 912 345 678"},
+                "subject": {"full_name": "Lê Văn Hùng", "date_of_birth": "1998-03-02"},
+            }
+        ),
+        channel=Channel.web,
+    ).case
+    quake = {"id": "us7000osak", "mag": 6.5, "lat": 34.62, "lon": 135.45}
+    hazard_id = crisis.ingest(session, acting_user=SYSTEM, body=usgs_feed(quake)).hazard_ids[0]
+    hazard = crisis_queries.get_hazard(session, hazard_id)
+    japan = crisis.open_crisis(session, acting_user=users[HQ], title="", hazard=hazard)
+    entry, _ = crisis_queries.roster(session, japan, scope_of(users[HQ]))[0]
+    tokens = {
+        name: accounts.create_api_token(session, acting_user=SYSTEM, user=user)
+        for name, user in users.items()
+    }
+    return {
+        "tokens": tokens,
+        "params": {
+            "citizen_id": str(a.id),
+            "number": case.number,
+            "hazard_id": str(hazard_id),
+            "crisis_id": str(japan.id),
+            "entry_id": str(entry.id),
+            "country": "JP",
+            "token": crisis.reply_link_token(entry),
+            "code": case.steps[0].code,
+        },
+    }
+
+
+def _fill(path: str, params: dict[str, str]) -> tuple[str, bool]:
+    """The path with its parameters filled; True when every one names a world object."""
+    named = True
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal named
+        name = match.group(1).split(":")[0]
+        # A country is no record: a page about one with nothing to show may be a 404.
+        named = named and name in params and name != "country"
+        return params.get(name, "1")
+
+    return re.sub(r"\{([^}]+)\}", value, path), named
+
+
+def test_every_route_is_declared(app_client: TestClient) -> None:
+    undeclared = [e.key for e in endpoints(app_client.app) if allowed_by_policy(e) is None]  # type: ignore[arg-type]
+    assert undeclared == [], "say who may call these routes in POLICY"
+
+
+def test_every_route_answers_every_persona_as_declared(
+    app_client: TestClient, world: dict[str, Any]
+) -> None:
+    surprises, failures = [], []
+    for endpoint in endpoints(app_client.app):  # type: ignore[arg-type]
+        allowed = allowed_by_policy(endpoint)
+        if allowed is None:
+            continue
+        path, named = _fill(endpoint.path, world["params"])
+        for persona in PERSONAS:
+            if endpoint.path.endswith("/stream") and persona in allowed:
+                continue  # an allowed caller would get an endless event stream
+            denied, status = _denied(app_client, endpoint.method, path, persona, world, named)
+            if status == 422 and persona not in allowed:
+                # The empty body was refused before the record was looked up: who may write
+                # to which record is proved by each domain's scoping tests.
+                continue
+            if status >= 500:
+                failures.append(f"{endpoint.key} as {persona}: {status}")
+            elif denied == (persona in allowed):
+                verdict = "refused" if denied else "ALLOWED"
+                surprises.append(f"{endpoint.key} as {persona}: {verdict} ({status})")
+    assert not failures, "\n".join(failures)
+    assert not surprises, "\n".join(surprises)
+
+
+def _denied(
+    client: TestClient,
+    method: str,
+    path: str,
+    persona: str,
+    world: dict[str, Any],
+    named: bool,
+) -> tuple[bool, int]:
+    api = path.startswith("/api/")
+    headers = {"Accept": "application/json" if api else "text/html"}
+    if persona != ANONYMOUS:
+        headers["Authorization"] = f"Bearer {world['tokens'][persona]}"
+    body: dict[str, Any] = {"json": {}} if api else {"data": {}}
+    answer = client.request(
+        method,
+        path,
+        headers=headers,
+        follow_redirects=False,
+        **(body if method in ("POST", "PUT", "PATCH") else {}),
+    )
+    status = answer.status_code
+    # Sent back to sign in, unless signing in is what the page is about (its next step).
+    to_login = (
+        status in (302, 303, 307)
+        and answer.headers["location"].startswith("/login")
+        and not path.startswith("/login")
+    )
+    return status in (401, 403) or to_login or (status == 404 and named), status
+
+
+def test_the_policy_table_has_no_dead_lines(app_client: TestClient) -> None:
+    """A pattern no route matches any more is a promise nobody checks."""
+    keys = [e for e in endpoints(app_client.app)]  # type: ignore[arg-type]
+    dead = [
+        pattern
+        for pattern, _allowed in POLICY
+        if not any(
+            fnmatch.fnmatchcase(e.method, pattern.split(" ", 1)[0])
+            and fnmatch.fnmatchcase(e.path, pattern.split(" ", 1)[1])
+            for e in keys
+        )
+    ]
+    assert dead == []
+
+
+@pytest.fixture
+def app_client(session: Session) -> TestClient:
+    from kieubao.app import create_app
+
+    return TestClient(create_app(), raise_server_exceptions=False)
