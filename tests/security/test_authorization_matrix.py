@@ -70,6 +70,8 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("GET /advisories*", EVERYONE),
     ("GET /feeds/*", EVERYONE),
     ("GET /cap/*", EVERYONE),
+    # Providers' webhooks: only a call signed with the provider's secret, never a persona
+    ("* /hooks/*", frozenset()),
     # Registry API
     ("* /api/v1/citizens/{citizen_id:int}*", JAPAN | {A}),
     ("* /api/v1/citizens*", OFFICERS),
@@ -198,6 +200,18 @@ def world(session: Session) -> dict[str, Any]:
         ),
         channel=Channel.web,
     ).case
+    protection.receive_message(
+        session,
+        acting_user=SYSTEM,
+        case=case,
+        message=protection.Inbound(
+            channel=Channel.email,
+            sender="mai.tran@example.vn",
+            provider_id="<scan@example.vn>",
+            text="Ảnh hộ chiếu của cháu.",
+            files=[protection.IncomingFile("passport.jpg", "image/jpeg", b"\xff\xd8 scan")],
+        ),
+    )
     quake = {"id": "us7000osak", "mag": 6.5, "lat": 34.62, "lon": 135.45}
     hazard_id = crisis.ingest(session, acting_user=SYSTEM, body=usgs_feed(quake)).hazard_ids[0]
     hazard = crisis_queries.get_hazard(session, hazard_id)
@@ -218,6 +232,7 @@ def world(session: Session) -> dict[str, Any]:
             "country": "JP",
             "token": crisis.reply_link_token(entry),
             "code": case.steps[0].code,
+            "attachment_id": str(case.attachments[0].id),
         },
     }
 

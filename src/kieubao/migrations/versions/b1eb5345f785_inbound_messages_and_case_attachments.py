@@ -1,7 +1,7 @@
 """Inbound messages (one per provider id, with their thread) and protection case attachments
 
 Revision ID: b1eb5345f785
-Revises: a7fa7bfefe56
+Revises: 75dacef0b0c2
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import kieubao.platform.db
 
 revision: str = "b1eb5345f785"
-down_revision: str | None = "a7fa7bfefe56"
+down_revision: str | None = "75dacef0b0c2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
