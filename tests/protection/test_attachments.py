@@ -103,3 +103,24 @@ def test_files_are_taken_back_out_when_the_case_cannot_be_written(
 )
 def test_a_senders_file_name_is_only_a_label(given: str, kept: str) -> None:
     assert messages.safe_filename(given) == kept
+
+
+def test_a_case_closed_long_ago_forgets_its_files(
+    berlin_case: Callable[..., Intake], session: Session
+) -> None:
+    from datetime import timedelta
+
+    from kieubao.domains import modules
+    from kieubao.platform.db import utcnow
+    from kieubao.platform.retention import apply_rules
+
+    modules("retention")
+    case = berlin_case(PHOTO).case
+    (attachment,) = case.attachments
+    path = get_settings().var_dir / "attachments" / attachment.storage_key
+    assert path.exists()
+    case.status, case.closed_at = "closed", utcnow() - timedelta(days=365 * 11)
+    session.commit()
+    apply_rules(session, acting_user=SYSTEM, dry_run=False)
+    assert session.scalar(select(func.count()).select_from(CaseAttachment)) == 0
+    assert not path.exists()

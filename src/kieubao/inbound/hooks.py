@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from kieubao.inbound import routing
 from kieubao.inbound.providers import gateway, json_object, telegram, twilio, whatsapp, zalo
 from kieubao.platform.deps import Anyone, SessionDep
-from kieubao.platform.errors import NotFound, Problem
+from kieubao.platform.errors import Problem
 from kieubao.platform.settings import get_settings
 
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
@@ -49,19 +49,21 @@ def _public_url(request: Request) -> str:
     return get_settings().base_url.rstrip("/") + request.url.path + query
 
 
-@router.post("/sms/{gateway_name}")
-async def sms(gateway_name: str, request: Request, session: SessionDep, _user: Anyone) -> Response:
+@router.post("/sms/twilio")
+async def twilio_sms(request: Request, session: SessionDep, _user: Anyone) -> Response:
     body = await _body(request)
-    if gateway_name == "twilio":
-        params = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-        twilio.verify(_public_url(request), params, request.headers.get("X-Twilio-Signature"))
-        _take(session, twilio.parse(params))
-        # TwiML: received, no answer sent back from here.
-        return Response("<Response></Response>", media_type="text/xml")
-    if gateway_name == "gateway":
-        gateway.verify(body, request.headers.get(gateway.HEADER))
-        return JSONResponse(_take(session, gateway.parse(body)))
-    raise NotFound(f"SMS gateway {gateway_name!r}")
+    params = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    twilio.verify(_public_url(request), params, request.headers.get("X-Twilio-Signature"))
+    _take(session, twilio.parse(params))
+    # TwiML: received, no answer sent back from here.
+    return Response("<Response></Response>", media_type="text/xml")
+
+
+@router.post("/sms/gateway")
+async def gateway_sms(request: Request, session: SessionDep, _user: Anyone) -> Response:
+    body = await _body(request)
+    gateway.verify(body, request.headers.get(gateway.HEADER))
+    return JSONResponse(_take(session, gateway.parse(body)))
 
 
 @router.post("/zalo")

@@ -1,15 +1,24 @@
 """What citizen protection forgets: the personal content of cases closed more than the kept
 years ago. The case stays for the statistics (its number, type, country, mission, severity,
-dates and steps); who it was about, who reported it and what was written go."""
+dates and steps); who it was about, who reported it, what was written and the files sent go."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from kieubao.platform import storage
+from kieubao.platform.db import on_commit
 from kieubao.platform.retention import Rule, limited, register
 from kieubao.platform.settings import get_settings
-from kieubao.protection.models import Case, CaseEvent, CaseReporter, CaseSubject, Liaison
+from kieubao.protection.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseReporter,
+    CaseSubject,
+    Liaison,
+)
 
 FORGOTTEN = "—"
 
@@ -38,6 +47,22 @@ def _forget_cases(session: Session, ids: list[int]) -> None:
     )
     session.execute(update(CaseEvent).where(CaseEvent.case_id.in_(ids)).values(text="", data={}))
     session.execute(update(Liaison).where(Liaison.case_id.in_(ids)).values(summary=""))
+    # Files (passport scans, photos) go with the rows, once the rows are surely gone.
+    keys = list(
+        session.scalars(
+            delete(CaseAttachment)
+            .where(CaseAttachment.case_id.in_(ids))
+            .returning(CaseAttachment.storage_key)
+        )
+    )
+    if keys:
+        on_commit(session, _delete_files, keys)
+
+
+def _delete_files(keys: list[str]) -> None:
+    store = storage.storage()
+    for key in keys:
+        store.delete(key)
 
 
 register(

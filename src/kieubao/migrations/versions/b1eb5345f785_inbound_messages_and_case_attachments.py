@@ -1,7 +1,7 @@
 """Inbound messages (one per provider id, with their thread) and protection case attachments
 
 Revision ID: b1eb5345f785
-Revises: a7fa7bfefe56
+Revises: 75dacef0b0c2
 """
 
 from collections.abc import Sequence
