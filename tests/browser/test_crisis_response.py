@@ -26,7 +26,7 @@ def _reply_link(server: Server, address: str, timeout: float = 20) -> str:
         for path in mail_dir.glob("*.eml"):
             message = message_from_bytes(path.read_bytes(), policy=policy.default)
             if message["To"] == address:
-                body = message.get_body().get_content()  # type: ignore[union-attr]
+                body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
                 found = re.search(r"https?://\S+(/r/\S+)", body)
                 assert found, body
                 return found[1]

@@ -1,5 +1,6 @@
 """A send reaches each recipient once, in their language, and its delivery is tracked."""
 
+import smtplib
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -309,13 +310,22 @@ def test_without_an_smtp_server_email_lands_in_the_demo_mailbox(session: Session
     assert "\n.\nA line that starts with a dot stays as written." in mail.replace("\r\n", "\n")
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["step by step", "pipelined"])
 def test_an_unknown_mailbox_fails_alone_and_the_rest_of_the_group_is_delivered(
-    session: Session, sink: Sink
+    session: Session, sink: Sink, monkeypatch: pytest.MonkeyPatch, pipelining: bool
 ) -> None:
     sink.handler.unknown.add("person2@example.jp")
+    sink.handler.pipelining = pipelining
+    writes = []
+    write = smtplib.SMTP.send
+    monkeypatch.setattr(smtplib.SMTP, "send", lambda smtp, s: writes.append(s) or write(smtp, s))
     messages = _messages(12, "email")
     outbox.queue(session, send_key="yagi", kind="notice", context=NOTICE, messages=messages)
     commit(session)
+    # A message takes its envelope, DATA, text and final dot: in three writes when the
+    # server pipelines, five when it does not (the refused one stops earlier either way).
+    steps = [w for w in writes if not str(w).startswith(("ehlo", "rset", "quit"))]
+    assert len(steps) == (3 * 11 + 1 if pipelining else 5 * 11 + 2)
     rows = {r.address: r for r in _rows(session)}
     refused = rows.pop("person2@example.jp")
     assert refused.status is Status.failed and refused.error.startswith("550")

@@ -19,6 +19,8 @@ class _Handler:
         self.message_ids: Counter[str] = Counter()
         # Addresses answered "550 no such user", as a real server answers unknown mailboxes.
         self.unknown: set[str] = set()
+        # Whether to offer RFC 2920 pipelining, as most production servers do.
+        self.pipelining = False
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
@@ -27,6 +29,15 @@ class _Handler:
             return "550 5.1.1 no such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            # aiosmtpd reads commands a line at a time, so pipelined ones are served in turn.
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         for rcpt in envelope.rcpt_tos:

@@ -193,15 +193,26 @@ class SmtpConnection:
             except Rejected as refusal:
                 outcomes[message.id] = refusal
         sender = f"FROM:{smtplib.quoteaddr(self.sender)}"
-        self._wave(live, outcomes, lambda s, m: s.putcmd("mail", sender), (250,))
-        self._wave(
-            live,
-            outcomes,
-            lambda s, m: s.putcmd("rcpt", f"TO:{smtplib.quoteaddr(m.address)}"),
-            (250, 251),
-        )
-        self._wave(live, outcomes, lambda s, m: s.putcmd("data"), (354,))
-        self._wave(live, outcomes, lambda s, m: s.send(smtp_data(mime_bytes(m, self.sender))), None)
+        if all(self._session(slot).smtp.has_extn("pipelining") for slot in live):
+            # RFC 2920: the envelope and DATA in one write, their three answers read after.
+            self._wave(
+                live,
+                outcomes,
+                lambda s, m: s.send(
+                    f"MAIL {sender}\r\nRCPT TO:{smtplib.quoteaddr(m.address)}\r\nDATA\r\n"
+                ),
+                ((250,), (250, 251), (354,)),
+            )
+        else:
+            self._wave(live, outcomes, lambda s, m: s.putcmd("mail", sender), ((250,),))
+            self._wave(
+                live,
+                outcomes,
+                lambda s, m: s.putcmd("rcpt", f"TO:{smtplib.quoteaddr(m.address)}"),
+                ((250, 251),),
+            )
+            self._wave(live, outcomes, lambda s, m: s.putcmd("data"), ((354,),))
+        self._wave(live, outcomes, lambda s, m: s.send(smtp_data(mime_bytes(m, self.sender))), ())
         taken = handed_over([m.id for m in live.values()]) if live else set()
         for slot in [s for s, m in live.items() if m.id not in taken]:
             # Ending the session without the final "." makes the server drop the message.
@@ -232,9 +243,10 @@ class SmtpConnection:
         live: dict[int, Outgoing],
         outcomes: dict[int, Outcome],
         write: Callable[[smtplib.SMTP, Outgoing], object],
-        expected: tuple[int, ...] | None,
+        expected: tuple[tuple[int, ...], ...],
     ) -> None:
-        """Write one step for every live message, then read every answer."""
+        """Write one step for every live message, then read every answer: one for each
+        command the step wrote, with the codes each may have."""
         for slot, message in list(live.items()):
             try:
                 write(self._session(slot).smtp, message)
@@ -242,15 +254,25 @@ class SmtpConnection:
                 outcomes[message.id] = Rejected(f"SMTP connection lost: {exc}", permanent=False)
                 del live[slot]
                 self._drop(slot)
-        if expected is None:
+        if not expected:
             return
         for slot, message in list(live.items()):
             smtp = self._session(slot).smtp
             try:
-                code, reply = smtp.getreply()
-                if code not in expected:
-                    outcomes[message.id] = _refusal(code, reply)
-                    del live[slot]
+                refusal, code = None, 0
+                for accepted in expected:
+                    code, reply = smtp.getreply()
+                    if refusal is None and code not in accepted:
+                        refusal = _refusal(code, reply)
+                if refusal is None:
+                    continue
+                outcomes[message.id] = refusal
+                del live[slot]
+                if code == 354:
+                    # A pipelined DATA was taken though an earlier command was refused: the
+                    # server awaits a text, so this session cannot go on.
+                    self._drop(slot)
+                else:
                     smtp.rset()
             except (OSError, smtplib.SMTPException) as exc:
                 outcomes[message.id] = Rejected(f"SMTP connection lost: {exc}", permanent=False)

@@ -3,6 +3,7 @@
 reading of a provider's request to slow down."""
 
 from abc import abstractmethod
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -24,7 +25,9 @@ def retry_after(response: httpx.Response) -> float:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return DEFAULT_PAUSE_S
-    return max((moment.replace(tzinfo=None) - utcnow()).total_seconds(), 0.0)
+    if moment.tzinfo is None:  # "-0000": UTC, by RFC 5322
+        moment = moment.replace(tzinfo=UTC)
+    return max((moment - utcnow()).total_seconds(), 0.0)
 
 
 def json_of(response: httpx.Response) -> dict[str, Any]:
@@ -33,6 +36,13 @@ def json_of(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def number(value: object) -> float | None:
+    """A number a provider's answer gives, or None for anything else in its place."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
 
 
 def by_status(provider: str, response: httpx.Response, detail: str) -> Rejected:

@@ -10,6 +10,7 @@ from kieubao.platform.channels.http import (
     HttpConnection,
     by_status,
     json_of,
+    number,
     unconfigured,
 )
 from kieubao.platform.settings import get_settings
@@ -42,13 +43,15 @@ class ZaloConnection(HttpConnection):
         if response.status_code >= 400:
             raise by_status(self.provider, response, response.text[:200])
         data = json_of(response)
-        code = data.get("error")
+        code = number(data.get("error"))
         if code == 0:
             found = data.get("data")
             if isinstance(found, dict) and found.get("message_id"):
                 return str(found["message_id"])
             raise Unconfirmed(f"Zalo answer without a message_id: {response.text[:200]}")
-        reason = f"Zalo {code}: {data.get('message', response.text[:200])}"[:500]
+        if code is None:
+            raise Unconfirmed(f"Zalo answer without an error code: {response.text[:200]}")
+        reason = f"Zalo {data.get('error')}: {data.get('message', response.text[:200])}"[:500]
         if code == ZALO_RATE_LIMITED:
             raise Rejected(reason, permanent=False, retry_after=DEFAULT_PAUSE_S)
         raise Rejected(reason, permanent=code in ZALO_FINAL)
@@ -83,11 +86,12 @@ class TelegramConnection(HttpConnection):
             return f"{chat_id}:{result['message_id']}"
         if response.status_code < 400 and data.get("ok") is not False:
             raise Unconfirmed(f"Telegram answer without a message: {response.text[:200]}")
-        code = data.get("error_code", response.status_code)
-        reason = f"Telegram {code}: {data.get('description', response.text[:200])}"[:500]
+        code = number(data.get("error_code")) or response.status_code
+        reason = f"Telegram {code:g}: {data.get('description', response.text[:200])}"[:500]
         parameters = data.get("parameters")
-        if isinstance(parameters, dict) and "retry_after" in parameters:
-            raise Rejected(reason, permanent=False, retry_after=float(parameters["retry_after"]))
+        wait = number(parameters.get("retry_after")) if isinstance(parameters, dict) else None
+        if wait is not None:
+            raise Rejected(reason, permanent=False, retry_after=max(wait, 0.0))
         if code == 403 or code == 400:
             # Blocked by the user, chat not found, user deactivated: final for this person.
             raise Rejected(reason, permanent=True)
@@ -131,13 +135,14 @@ class WhatsAppConnection(HttpConnection):
         error = data.get("error")
         if response.status_code < 400 and not error:
             messages = data.get("messages")
-            if isinstance(messages, list) and messages and isinstance(messages[0], dict):
-                return str(messages[0]["id"])
+            first = messages[0] if isinstance(messages, list) and messages else None
+            if isinstance(first, dict) and first.get("id"):
+                return str(first["id"])
             raise Unconfirmed(f"WhatsApp answer without a message id: {response.text[:200]}")
         if not isinstance(error, dict):
             raise by_status(self.provider, response, response.text[:200])
-        code = error.get("code")
-        reason = f"WhatsApp {code}: {error.get('message', '')}"[:500]
+        code = number(error.get("code"))
+        reason = f"WhatsApp {error.get('code')}: {error.get('message', '')}"[:500]
         if code in WHATSAPP_RATE_LIMITED or response.status_code == 429:
             raise Rejected(reason, permanent=False, retry_after=DEFAULT_PAUSE_S)
         if code in WHATSAPP_FINAL:

@@ -3,7 +3,13 @@
 import httpx
 
 from kieubao.platform.channels.base import Connection, Outgoing, Rejected, Unconfirmed
-from kieubao.platform.channels.http import HttpConnection, by_status, json_of, unconfigured
+from kieubao.platform.channels.http import (
+    HttpConnection,
+    by_status,
+    json_of,
+    number,
+    unconfigured,
+)
 from kieubao.platform.settings import get_settings
 
 
@@ -69,7 +75,7 @@ class TwilioConnection(HttpConnection):
         if response.status_code >= 400:
             detail = f"{data.get('code', '')} {data.get('message', response.text[:200])}"
             refusal = by_status(self.provider, response, detail.strip())
-            if data.get("code") in TWILIO_FINAL:
+            if number(data.get("code")) in TWILIO_FINAL:
                 refusal.permanent = True
             raise refusal
         if data.get("status") == "failed":
