@@ -45,8 +45,12 @@ def test_sos_from_a_phone_to_the_officer_queue_and_map(
     officer_page.locator("[data-unread-badge] a").first.click()
     expect(officer_page.locator(f'tr:has-text("{number}")')).to_be_visible()
     officer_page.screenshot(path=str(tmp_path / "queue.png"), full_page=True)
-    while number not in officer_page.url:  # older messages first, as they came
+    for _ in range(10):  # older messages first, as they came
+        officer_page.goto("/console/protection/queue")
         officer_page.get_by_role("button", name="Nhận xử lý tin nhắn chưa đọc tiếp theo").click()
+        officer_page.wait_for_url("**/console/**")
+        if number in officer_page.url:
+            break
     expect(officer_page.locator("h1")).to_contain_text(number)
     officer_page.goto("/console/protection/dashboard")
     expect(officer_page.locator("#board-map .leaflet-interactive").first).to_be_attached()
