@@ -14,6 +14,7 @@ from kieubao.community.models import Delegate
 from kieubao.platform.audit import AuditEntry
 from kieubao.platform.models import Role, User
 from kieubao.registry.models import Citizen
+from tests.community.roles import assert_refused
 from tests.community.test_directory import OSAKA_ASSOCIATION, expert
 from tests.personas import make_user
 
@@ -253,9 +254,7 @@ def test_partner_agencies_and_citizens_never_reach_a_delegate(
     api: Api, method: str, url: str, partner_analyst: User, session: Session
 ) -> None:
     citizen = make_user(session, "an.nguyen@example.jp", Role.citizen)
-    for user in (partner_analyst, citizen):
-        assert api(user).request(method, url, json={}).status_code == 403
-    assert api(None).request(method, url, json={}).status_code == 401
+    assert_refused(api, method, url, partner_analyst, citizen)
 
 
 @pytest.mark.parametrize(("method", "url"), EDITS)

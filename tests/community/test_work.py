@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from kieubao.platform.models import Role, User
+from tests.community.roles import assert_refused
 from tests.community.test_directory import OSAKA_ASSOCIATION, expert
 from tests.personas import make_user
 
@@ -138,8 +139,6 @@ def test_partner_agencies_and_citizens_only_see_the_figures(
     api: Api, method: str, url: str, partner_analyst: User, session: Session
 ) -> None:
     citizen = make_user(session, "an.nguyen@example.jp", Role.citizen)
-    for user in (partner_analyst, citizen):
-        assert api(user).request(method, url, json={}).status_code == 403
-    assert api(None).request(method, url, json={}).status_code == 401
+    assert_refused(api, method, url, partner_analyst, citizen)
     assert api(partner_analyst).get(f"{BASE}/figures").status_code == 200
     assert api(citizen).get(f"{BASE}/figures").status_code == 403

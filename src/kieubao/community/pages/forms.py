@@ -31,11 +31,12 @@ def read_form(
             values[name] = [part.strip() for part in raw.split(",") if part.strip()]
         elif (text := str(form.get(name) or "").strip()) != "":
             values[name] = text
+    shown = {k: ", ".join(v) if k in lists else v for k, v in values.items()}
     try:
-        return schema.model_validate(values), {}, values
+        return schema.model_validate(values), {}, shown
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "form"
             errors.setdefault(field, error["msg"].removeprefix("Value error, "))
-        return None, errors, values
+        return None, errors, shown
