@@ -16,7 +16,7 @@ from kieubao.platform.models import Role, User
 from kieubao.registry.models import Citizen
 from tests.community.roles import assert_refused
 from tests.community.test_directory import OSAKA_ASSOCIATION, expert
-from tests.personas import make_user
+from tests.personas import mails_to, make_user
 
 Api = Callable[[User | None], TestClient]
 EVENTS = "/api/v1/community/events"
@@ -83,6 +83,15 @@ def test_a_delegate_registers_is_approved_gets_a_badge_and_checks_in_once(
     assert approved.json()["status"] == "approved"
     assert approved.json()["citizen_id"] == citizen.id
     assert approved.json()["session_ids"] == [forum["id"]]
+
+    (mail,) = mails_to("mai@example.jp")
+    assert "Trần Thị Mai" in mail and "được duyệt" in mail
+    badge_link = next(w for w in mail.split() if "/events/badge/" in w)
+    own = api(None).get(
+        badge_link.removeprefix("http://testserver"), headers={"Accept": "text/html"}
+    )
+    assert own.status_code == 200 and "<svg" in own.text and "Trần Thị Mai" in own.text
+    assert api(None).get(f"/events/badge/{delegate_id}.forged").status_code == 404
 
     badge = api(community_editor).get(f"{url}/badges.pdf")
     assert badge.status_code == 200 and badge.content.startswith(b"%PDF")

@@ -25,7 +25,7 @@ from kieubao.community.schemas import (
     InvitationsIn,
     SessionIn,
 )
-from kieubao.platform import audit
+from kieubao.platform import audit, outbox
 from kieubao.platform.audit import System
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid
@@ -182,19 +182,25 @@ def _sessions(session: Session, event: Event, ids: list[int]) -> list[EventSessi
 def decide_delegate(
     session: Session, *, acting_user: User, delegate: Delegate, status: str
 ) -> Delegate:
+    """An approved delegate is sent, in her language, the link to her badge."""
     if delegate.checked_in_at is not None:
         raise Conflict(_("a delegate who has checked in cannot be decided again"))
     before = delegate.status
     delegate.status = status
-    audit.record(
-        session,
-        acting_user,
-        "delegate.decided",
-        "delegate",
-        delegate.id,
-        before={"status": before},
-        after={"status": status},
-    )
+    audit.record(session, acting_user, "delegate.decided", "delegate", delegate.id,
+                 before={"status": before}, after={"status": status})  # fmt: skip
+    if status == "approved" and before != "approved":
+        event = queries.get_event(session, delegate.event_id)
+        key = f"delegate-approved-{delegate.id}"
+        message = outbox.Message(
+            key=key,
+            channel="email",
+            address=delegate.email,
+            language=delegate.language,
+            fields={"name": delegate.full_name, "link": queries.badge_url(delegate)},
+        )
+        outbox.queue(session, send_key=key, kind="delegate_approved",
+                     context={"title": event.title}, messages=[message])  # fmt: skip
     commit(session)
     return delegate
 

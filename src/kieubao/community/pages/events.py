@@ -9,7 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kieubao.community import actions, queries
 from kieubao.community.api.roles import Editor, Reader
-from kieubao.community.models import DELEGATE_STATUSES, EVENT_KINDS, FOLLOW_UP_STATUSES, Event
+from kieubao.community.models import (
+    DELEGATE_STATUSES,
+    EVENT_KINDS,
+    FOLLOW_UP_STATUSES,
+    Delegate,
+    Event,
+)
 from kieubao.community.pages.forms import read_form
 from kieubao.community.schemas import EventIn, FollowUpIn, InvitationsIn, SessionIn
 from kieubao.platform import countries
@@ -151,10 +157,14 @@ def badge(
     delegate = queries.get_delegate(session, event, delegate_id)
     if delegate.status != "approved":
         raise Conflict(_("this delegate is not approved"))
-    qr = segno.make(queries.checkin_url(delegate), error="m").svg_inline(
-        omitsize=True, light="white"
-    )
-    return render(request, "community/badge.html", event=event, d=delegate, qr=qr,
+    return render_badge(request, event, delegate, "console.html")
+
+
+def render_badge(request: Request, event: Event, delegate: Delegate, base: str) -> Response:
+    """A badge in the console (``console.html``) or on the delegate's phone (``portal.html``)."""
+    qr = segno.make(queries.checkin_url(delegate), error="m")
+    return render(request, "community/badge.html", event=event, d=delegate, base=base,
+                  qr=qr.svg_inline(omitsize=True, light="white"),
                   country_name=countries.display_name)  # fmt: skip
 
 

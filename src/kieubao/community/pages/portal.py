@@ -5,6 +5,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from kieubao.community import actions, queries
 from kieubao.community.models import Event
+from kieubao.community.pages.events import render_badge
 from kieubao.community.pages.forms import read_form
 from kieubao.community.schemas import DelegateIn
 from kieubao.platform import audit, i18n
@@ -47,3 +48,12 @@ async def register(event_id: int, request: Request, session: SessionDep, user: A
     except Problem as exc:
         return _form(request, event, values, {"form": exc.detail}, exc.status)
     return render(request, "community/registered.html", event=event, delegate=delegate)
+
+
+@router.get("/events/badge/{token}", response_class=HTMLResponse)
+def own_badge(token: str, request: Request, session: SessionDep, user: Anyone) -> Response:
+    """The approved delegate's badge on her phone: the link in her approval email."""
+    delegate = queries.delegate_of_badge(session, token)
+    return render_badge(
+        request, queries.get_event(session, delegate.event_id), delegate, "portal.html"
+    )

@@ -11,7 +11,9 @@ from kieubao.community.queries.directory import (
 )
 from kieubao.community.queries.events import (
     attendance,
+    badge_url,
     checkin_url,
+    delegate_of_badge,
     delegate_of_checkin,
     delegates,
     delegates_count,
@@ -36,8 +38,10 @@ __all__ = [
     "Volunteer",
     "associations",
     "attendance",
+    "badge_url",
     "checkin_url",
     "contributions",
+    "delegate_of_badge",
     "delegate_of_checkin",
     "delegates",
     "delegates_count",

@@ -15,6 +15,7 @@ from kieubao.registry.names import read_name
 from kieubao.registry.scoring import date_agreement, name_fit
 
 CHECKIN = "delegate-checkin"
+BADGE = "delegate-badge"
 
 
 def events(session: Session) -> list[Event]:
@@ -100,6 +101,20 @@ def delegate_of_checkin(session: Session, token: str) -> Delegate:
     delegate = session.get(Delegate, int(value)) if value and value.isdigit() else None
     if delegate is None:
         raise NotFound("delegate")
+    return delegate
+
+
+def badge_url(delegate: Delegate) -> str:
+    """The delegate's own link to her badge, to show on her phone at the door."""
+    token = crypto.signed(BADGE, str(delegate.id))
+    return f"{get_settings().base_url.rstrip('/')}/events/badge/{token}"
+
+
+def delegate_of_badge(session: Session, token: str) -> Delegate:
+    value = crypto.unsigned(BADGE, token)
+    delegate = session.get(Delegate, int(value)) if value and value.isdigit() else None
+    if delegate is None or delegate.status != "approved":
+        raise NotFound("badge")
     return delegate
 
 
