@@ -141,3 +141,39 @@ def test_bad_forms_are_shown_again_with_the_reason(api: Api, community_editor: U
         response = client.post(f"/console/community/{topic}?lang=en", data=form)
         assert response.status_code == 422, topic
         assert 'class="error"' in response.text
+
+
+def test_an_editor_keeps_a_country_profile_and_its_history(
+    api: Api, community_editor: User, partner_analyst: User
+) -> None:
+    client = browser(api, community_editor)
+    form = {
+        "country": "CZ",
+        "estimated_size": "60000",
+        "size_source": "Czech Statistical Office",
+        "size_year": "2020",
+        "main_cities": "Praha, Brno",
+        "language_schools": "Trường tiếng Việt Hạt Giống",
+        "media": "Báo Thời Đại",
+        "legal_status_issues": "Residence permits renewed late",
+        "mix_resident": "70",
+        "mix_worker": "20",
+    }
+    saved = client.post("/console/community/profiles", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    newer = form | {"estimated_size": "65000", "size_year": "2024"}
+    assert client.post("/console/community/profiles", data=newer).status_code == 200
+    too_much = form | {"mix_student": "30"}
+    refused = client.post("/console/community/profiles?lang=en", data=too_much)
+    assert refused.status_code == 422 and "more than 100%" in refused.text
+    (profile,) = api(partner_analyst).get("/api/v1/community/profiles").json()
+    assert profile["estimated_size"] == 65000
+    assert profile["stay_status_mix"] == {"resident": 70, "worker": 20}
+    assert profile["language_schools"] == ["Trường tiếng Việt Hạt Giống"]
+    assert [(f["year"], f["estimated_size"]) for f in profile["history"]] == [
+        (2020, 60000),
+        (2024, 65000),
+    ]
+    page = browser(api, partner_analyst).get("/console/community?lang=en")
+    assert "2020: 60,000 (Czech Statistical Office)" in page.text
+    assert 'id="profile-form"' not in page.text

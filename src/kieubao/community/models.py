@@ -88,7 +88,26 @@ class CountryProfile(Timestamped, Base):
     size_source: Mapped[str] = mapped_column(String(300))
     size_year: Mapped[int] = mapped_column(Integer)
     main_cities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Share of the community by stay status, in percent: {"worker": 45, "student": 20}.
+    stay_status_mix: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    legal_status_issues: Mapped[str | None] = mapped_column(Text)
+    language_schools: Mapped[list[str]] = mapped_column(JSON, default=list)
+    media: Mapped[list[str]] = mapped_column(JSON, default=list)
+    concerns: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+class ProfileFigure(Base):
+    """An estimate of a community's size as it stood: the history behind the current figure."""
+
+    __tablename__ = "community_profile_figures"
+    __table_args__ = (UniqueConstraint("country", "year", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    estimated_size: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300))
 
 
 EVENT_KINDS = ("conference", "forum", "meeting", "cultural")

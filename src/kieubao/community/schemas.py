@@ -33,6 +33,7 @@ AssociationType = Literal[
 ]
 Relationship = Literal["none", "occasional", "regular", "close", "strained"]
 Contribution = Literal["advice", "teaching", "investment", "technology_transfer"]
+StayStatus = Literal["resident", "worker", "student", "tourist", "crew", "undocumented", "unknown"]
 
 
 class Leader(BaseModel):
@@ -115,7 +116,19 @@ class ProfileIn(BaseModel):
     size_source: Text
     size_year: int = Field(ge=1945)
     main_cities: list[Text] = []
+    stay_status_mix: dict[StayStatus, Annotated[int, Field(ge=0, le=100)]] = {}
+    legal_status_issues: str | None = Field(None, max_length=5000)
+    language_schools: list[Text] = []
+    media: list[Text] = []
+    concerns: str | None = Field(None, max_length=5000)
     notes: str | None = Field(None, max_length=5000)
+
+    @field_validator("stay_status_mix")
+    @classmethod
+    def at_most_whole(cls, value: dict[str, int]) -> dict[str, int]:
+        if sum(value.values()) > 100:
+            raise ValueError(_("the shares of stay statuses add up to more than 100%"))
+        return value
 
     @field_validator("size_year")
     @classmethod
@@ -125,11 +138,20 @@ class ProfileIn(BaseModel):
         return value
 
 
+class FigureOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    year: int
+    estimated_size: int
+    source: str
+
+
 class ProfileOut(ProfileIn):
-    """A country's profile with the counts of associations and listed experts in it."""
+    """A country's profile with the counts of associations and listed experts in it, and the
+    earlier estimates of its size."""
 
     associations: int
     experts: int
+    history: list[FigureOut] = []
 
 
 EventKind = Literal["conference", "forum", "meeting", "cultural"]

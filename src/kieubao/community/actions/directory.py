@@ -4,7 +4,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kieubao.community.actions.rows import assign, fields_of
-from kieubao.community.models import Association, AssociationContact, CountryProfile, Expert
+from kieubao.community.models import (
+    Association,
+    AssociationContact,
+    CountryProfile,
+    Expert,
+    ProfileFigure,
+)
 from kieubao.community.schemas import AssociationIn, ContactIn, ExpertIn, ProfileIn
 from kieubao.platform import audit
 from kieubao.platform.db import commit
@@ -90,6 +96,7 @@ def save_profile(session: Session, *, acting_user: User, data: ProfileIn) -> Cou
     profile = profile or CountryProfile()
     assign(profile, data)
     session.add(profile)
+    _keep_figure(session, data)
     session.flush()
     audit.record(
         session,
@@ -102,3 +109,19 @@ def save_profile(session: Session, *, acting_user: User, data: ProfileIn) -> Cou
     )
     commit(session)
     return profile
+
+
+def _keep_figure(session: Session, data: ProfileIn) -> None:
+    """Each estimate (year and source) joins the history once; a correction replaces it."""
+    figure = session.scalar(
+        select(ProfileFigure).where(
+            ProfileFigure.country == data.country,
+            ProfileFigure.year == data.size_year,
+            ProfileFigure.source == data.size_source,
+        )
+    )
+    figure = figure or ProfileFigure(
+        country=data.country, year=data.size_year, source=data.size_source
+    )
+    figure.estimated_size = data.estimated_size
+    session.add(figure)

@@ -6,8 +6,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kieubao.community.models import Association, CountryProfile, Expert
-from kieubao.community.schemas import ProfileOut
+from kieubao.community.models import Association, CountryProfile, Expert, ProfileFigure
+from kieubao.community.schemas import FigureOut, ProfileIn, ProfileOut
 from kieubao.platform.errors import NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.text import neutralise
@@ -114,16 +114,18 @@ def profiles(session: Session, *, country: str | None = None) -> list[ProfileOut
             .group_by(Expert.country)
         ).all()
     )
+    history: dict[str, list[ProfileFigure]] = {}
+    figures = select(ProfileFigure).where(ProfileFigure.country.in_(codes))
+    for figure in session.scalars(figures.order_by(ProfileFigure.year, ProfileFigure.id)):
+        history.setdefault(figure.country, []).append(figure)
     return [
-        ProfileOut(
-            country=p.country,
-            estimated_size=p.estimated_size,
-            size_source=p.size_source,
-            size_year=p.size_year,
-            main_cities=p.main_cities,
-            notes=p.notes,
-            associations=groups.get(p.country, 0),
-            experts=listed.get(p.country, 0),
+        ProfileOut.model_validate(
+            {name: getattr(p, name) for name in ProfileIn.model_fields}
+            | {
+                "associations": groups.get(p.country, 0),
+                "experts": listed.get(p.country, 0),
+                "history": [FigureOut.model_validate(f) for f in history.get(p.country, [])],
+            }
         )
         for p in rows
     ]
