@@ -8,7 +8,10 @@ import pytest
 POSTGRES_URL = os.environ.get(
     "KIEUBAO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("KIEUBAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A Redis database per test process (gw0 → 15, gw1 → 14, ...): one flushing its queue must
+# not empty another's.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("KIEUBAO_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER % 16}")
 
 
 def unavailable(what: str, error: Exception) -> None:

@@ -165,7 +165,9 @@ def watch_policy_violations(browser: Browser) -> None:
         context.on(
             "console",
             lambda message: (
-                policy_violations.append(message.text)
+                policy_violations.append(
+                    f"{message.page.url if message.page else ''}: {message.text}"
+                )
                 if "Content Security Policy" in message.text
                 else None
             ),

@@ -17,7 +17,8 @@ from kieubao.platform.web import render
 
 router = APIRouter(include_in_schema=False)
 _ = i18n.gettext
-# Sign-in attempts from one address, whichever accounts they try.
+# Failed sign-ins from one address, whichever accounts they try (an office behind one
+# address signs in all day; only its mistakes count).
 attempts_per_address = Limiter(attempts=30, seconds=900)
 
 
@@ -71,12 +72,14 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "",
 ) -> Response:
+    address = request.client.host if request.client else "unknown"
     try:
-        attempts_per_address.hit(request.client.host if request.client else "unknown")
+        attempts_per_address.check(address)
         user = accounts.authenticate(session, email=email, password=password)
     except TooMany as exc:
         return render(request, "login.html", 429, next=next, email=email, error=exc.detail)
     if user is None or user.role is Role.citizen:
+        attempts_per_address.record(address)
         return render(
             request, "login.html", 401, next=next, email=email, error=_("Wrong email or password.")
         )
