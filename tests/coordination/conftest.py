@@ -18,7 +18,7 @@ from kieubao.platform.models import User
 from tests.personas import SYSTEM
 
 Api = Callable[[User | None], TestClient]
-HeldEvent = Callable[..., Event]
+MakeEvent = Callable[..., Event]
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ")
 GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hải", "Khoa", "Linh", "Minh", "Nga")
 
@@ -46,7 +46,7 @@ def dvtw_analyst(session: Session, partner_analyst: User, agencies: dict[str, Ag
 
 
 @pytest.fixture
-def held_event(session: Session, community_editor: User) -> HeldEvent:
+def held_event(session: Session, community_editor: User) -> MakeEvent:
     """An event with ``approved`` delegates approved, the first ``checked_in`` of them checked
     in at the door, and ``pending`` more still waiting."""
 

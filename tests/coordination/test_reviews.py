@@ -11,7 +11,7 @@ from kieubao.coordination.models import Agency
 from kieubao.platform.db import utcnow
 from kieubao.platform.models import User
 from kieubao.registry.models import Citizen
-from tests.coordination.conftest import Api, HeldEvent
+from tests.coordination.conftest import Api, MakeEvent
 
 
 def test_the_yearly_review_counts_this_years_registrations_and_tasks(
@@ -108,7 +108,7 @@ def test_the_review_counts_the_events_held_in_its_period(
     hq_officer: User,
     dvtw_analyst: User,
     agencies: dict[str, Agency],
-    held_event: HeldEvent,
+    held_event: MakeEvent,
 ) -> None:
     held_event(
         title="Diễn đàn doanh nhân kiều bào tại Nhật Bản",

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from kieubao.coordination.sitrep import K, Table, suppress
 from kieubao.platform.models import User
 from kieubao.registry.models import Citizen
-from tests.coordination.conftest import Api, HeldEvent
+from tests.coordination.conftest import Api, MakeEvent
 
 
 def _lone_hidden(table: Table) -> list[str]:
@@ -86,7 +86,7 @@ def test_the_partner_agency_gets_a_report_with_small_cells_hidden(
 
 
 def test_a_small_count_of_delegates_is_suppressed_with_its_complement(
-    api: Api, partner_analyst: User, held_event: HeldEvent
+    api: Api, partner_analyst: User, held_event: MakeEvent
 ) -> None:
     held_event(title="Tết cộng đồng Osaka", country="JP", city="Osaka",
                starts_on=date(2026, 2, 1), approved=3, checked_in=1)  # fmt: skip
