@@ -2,6 +2,7 @@
 on the portal, are approved, get a badge and are checked in at the door."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -279,3 +280,39 @@ def test_registration_closes(api: Api, community_editor: User) -> None:
     response = api(None).post(f"{EVENTS}/{closed.json()['id']}/delegates", json=delegate())
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_events_held_in_a_period_are_counted_with_no_person_in_them(
+    api: Api,
+    session: Session,
+    conference: dict[str, Any],
+    community_editor: User,
+    hq_officer: User,
+) -> None:
+    url = f"{EVENTS}/{conference['id']}"
+    first = api(None).post(f"{url}/delegates", json=delegate()).json()
+    other = delegate(full_name="Lê Văn Hùng", date_of_birth="1975-01-02", country="DE",
+                     city="Berlin", email="hung@example.de")  # fmt: skip
+    assert api(None).post(f"{url}/delegates", json=other).status_code == 201
+    decision = {"status": "approved"}
+    api(community_editor).post(f"{url}/delegates/{first['id']}/decision", json=decision)
+    row = session.get(Delegate, first["id"])
+    assert row is not None
+    token = queries.checkin_url(row).rsplit("/", 1)[1]
+    assert api(hq_officer).post(f"/api/v1/community/checkin/{token}").status_code == 200
+    later = CONFERENCE | {"title": "Hội nghị năm sau", "starts_on": "2025-08-21",
+                          "ends_on": "2025-08-22"}  # fmt: skip
+    assert api(community_editor).post(EVENTS, json=later).status_code == 201
+
+    held = queries.events_held(session, start=date(2024, 1, 1), end=date(2024, 12, 31))
+    assert (held.events, held.approved, held.checked_in) == (1, 1, 1)
+    (event,) = held.held
+    assert (event.title, event.city, event.country) == (CONFERENCE["title"], "Hà Nội", "VN")
+    assert "Trần Thị Mai" not in held.model_dump_json()
+    # Held where it takes place: none of it in Japan, where its delegate came from.
+    japan = queries.events_held(session, start=date(2024, 1, 1), end=date(2024, 12, 31),
+                                countries=["JP"])  # fmt: skip
+    assert japan.events == 0 and japan.held == []
+    # Counted in the period it starts in, not again in the one it ends in.
+    after = queries.events_held(session, start=date(2024, 8, 22), end=date(2025, 8, 20))
+    assert after.events == 0

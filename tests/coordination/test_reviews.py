@@ -1,6 +1,7 @@
 """The yearly review: computed by a job from the data, read back as a Word document."""
 
 from collections.abc import Callable
+from datetime import date
 from io import BytesIO
 
 from docx import Document
@@ -10,7 +11,7 @@ from kieubao.coordination.models import Agency
 from kieubao.platform.db import utcnow
 from kieubao.platform.models import User
 from kieubao.registry.models import Citizen
-from tests.coordination.conftest import Api
+from tests.coordination.conftest import Api, MakeEvent
 
 
 def test_the_yearly_review_counts_this_years_registrations_and_tasks(
@@ -100,3 +101,69 @@ def test_the_console_shows_the_review_and_a_bad_period_in_the_form(
     assert "Citizen protection" in made.text
     assert client.get("/console/coordination").status_code == 200
     assert client.get("/console/coordination/resolutions").status_code == 200
+
+
+def test_the_review_counts_the_events_held_in_its_period(
+    api: Api,
+    hq_officer: User,
+    dvtw_analyst: User,
+    agencies: dict[str, Agency],
+    held_event: MakeEvent,
+) -> None:
+    held_event(
+        title="Diễn đàn doanh nhân kiều bào tại Nhật Bản",
+        country="JP",
+        city="Tokyo",
+        starts_on=date(2025, 6, 10),
+        approved=6,
+        checked_in=4,
+        pending=1,
+    )
+    held_event(title="Gặp mặt cộng đồng Berlin", country="DE", city="Berlin",
+               starts_on=date(2025, 9, 2))  # fmt: skip
+    held_event(title="Hội nghị năm trước", country="JP", city="Osaka",
+               starts_on=date(2024, 12, 30), approved=2)  # fmt: skip
+    asked = api(hq_officer).post(
+        "/api/v1/coordination/reviews",
+        json={"kind": "yearly", "period_start": "2025-01-01", "period_end": "2025-12-31"},
+    )
+    review = api(dvtw_analyst).get(f"/api/v1/coordination/reviews/{asked.json()['id']}").json()
+    events = review["figures"]["events"]
+    assert (events["events"], events["approved"], events["checked_in"]) == (2, 6, 4)
+    tokyo, berlin = events["held"]
+    assert tokyo | {"id": 0} == {
+        "id": 0,
+        "title": "Diễn đàn doanh nhân kiều bào tại Nhật Bản",
+        "kind": "forum",
+        "country": "JP",
+        "city": "Tokyo",
+        "venue": None,
+        "starts_on": "2025-06-10",
+        "ends_on": "2025-06-10",
+        "approved": 6,
+        "checked_in": 4,
+    }
+    assert (berlin["approved"], berlin["checked_in"]) == (0, 0)
+
+    url = f"/api/v1/coordination/reviews/{review['id']}/review.docx"
+    document = Document(BytesIO(api(dvtw_analyst).get(url).content))
+    headings = [p.text for p in document.paragraphs if p.style and p.style.name.startswith("Head")]
+    assert "Sự kiện cộng đồng" in headings
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "2 sự kiện được tổ chức trong kỳ: 6 đại biểu được duyệt, trong đó 4 đại biểu đã điểm danh."
+    ) in text
+    rows = [[c.text for c in r.cells] for t in document.tables for r in t.rows]
+    assert ["Diễn đàn doanh nhân kiều bào tại Nhật Bản", "10/06/2025 – 10/06/2025",
+            "Tokyo, Nhật Bản", "6", "4"] in rows  # fmt: skip
+    assert ["Gặp mặt cộng đồng Berlin", "02/09/2025 – 02/09/2025", "Berlin, Đức", "0", "0"] in rows
+    assert not any("Hội nghị năm trước" in row[0] for row in rows)
+    english = Document(BytesIO(api(dvtw_analyst).get(url, params={"lang": "en"}).content))
+    text = "\n".join(p.text for p in english.paragraphs)
+    assert "Community events" in text
+    assert "2 events held in the period: 6 delegates approved, 4 of them checked in." in text
+
+    page = api(dvtw_analyst).get(f"/console/coordination/reviews/{review['id']}?lang=vi")
+    assert "Sự kiện cộng đồng" in page.text and "Tokyo, Nhật Bản" in page.text
+    page = api(dvtw_analyst).get(f"/console/coordination/reviews/{review['id']}?lang=en")
+    assert "Community events" in page.text and "Tokyo, Japan" in page.text

@@ -1,6 +1,7 @@
 """Situation reports hide every count of fewer than five people, and what would give it back."""
 
 from collections.abc import Callable
+from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 from kieubao.coordination.sitrep import K, Table, suppress
 from kieubao.platform.models import User
 from kieubao.registry.models import Citizen
-from tests.coordination.conftest import Api
+from tests.coordination.conftest import Api, MakeEvent
 
 
 def _lone_hidden(table: Table) -> list[str]:
@@ -82,3 +83,34 @@ def test_the_partner_agency_gets_a_report_with_small_cells_hidden(
         json={"countries": ["JP"], "period_start": "2026-02-01", "period_end": "2026-01-01"},
     )
     assert bad.status_code == 422
+
+
+def test_a_small_count_of_delegates_is_suppressed_with_its_complement(
+    api: Api, partner_analyst: User, held_event: MakeEvent
+) -> None:
+    held_event(title="Tết cộng đồng Osaka", country="JP", city="Osaka",
+               starts_on=date(2026, 2, 1), approved=3, checked_in=1)  # fmt: skip
+    held_event(title="Diễn đàn trí thức Berlin", country="DE", city="Berlin",
+               starts_on=date(2026, 3, 5), approved=7, checked_in=6)  # fmt: skip
+    held_event(title="Gặp mặt Berlin", country="DE", city="Berlin", starts_on=date(2026, 4, 5))
+    report = (
+        api(partner_analyst)
+        .post(
+            "/api/v1/coordination/sitreps",
+            json={
+                "countries": ["JP", "DE"],
+                "period_start": "2026-01-01",
+                "period_end": "2026-06-30",
+            },
+        )
+        .json()
+    )
+    # Events are not people: shown as they are.
+    assert report["events"] == {"JP": 1, "DE": 2}
+    approved = report["delegates_approved"]
+    # Japan's three are hidden, and Germany's seven with them: ten less seven gives three.
+    assert approved["cells"] == [[None], [None]]
+    assert approved["row_totals"] == [None, None] and approved["grand_total"] == 10
+    checked_in = report["delegates_checked_in"]
+    assert checked_in["cells"] == [[None], [None]] and checked_in["grand_total"] == 7
+    assert _lone_hidden(Table(**approved)) == [] and _lone_hidden(Table(**checked_in)) == []

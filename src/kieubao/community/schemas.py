@@ -292,6 +292,28 @@ class Attendance(BaseModel):
     follow_ups: dict[str, int]
 
 
+class HeldEvent(BaseModel):
+    """One event held in a period, with how many came: no person in it."""
+
+    id: int
+    title: str
+    kind: str
+    country: str
+    city: str
+    venue: str | None
+    starts_on: date
+    ends_on: date
+    approved: int
+    checked_in: int
+
+
+class EventsHeld(BaseModel):
+    events: int
+    approved: int
+    checked_in: int
+    held: list[HeldEvent]
+
+
 class VolunteerIn(BaseModel):
     full_name: Text
     country: Country

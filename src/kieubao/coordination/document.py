@@ -1,5 +1,6 @@
 """A review as an editable Word document (python-docx): the same sections as its page."""
 
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -66,6 +67,8 @@ def sections(review: Review) -> list[tuple[str, list[str], list[list[str]]]]:
             ],
         )
     )
+    if "events" in f:  # reviews computed before events were counted have none
+        out.append(_events(f["events"]))
     community, crises = f["community"], f["crises"]
     out.append(
         (
@@ -83,6 +86,35 @@ def sections(review: Review) -> list[tuple[str, list[str], list[list[str]]]]:
         )
     )
     return out
+
+
+def _events(events: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    return (
+        _("Community events"),
+        [
+            _(
+                "{events} events held in the period: {approved} delegates approved, "
+                "{checked_in} of them checked in."
+            ).format(**events)
+        ],
+        [[_("Event"), _("Dates"), _("Venue"), _("Approved"), _("Checked in")]]
+        + [
+            [
+                e["title"],
+                "{} – {}".format(*(_day(e[k]) for k in ("starts_on", "ends_on"))),
+                ", ".join(
+                    x for x in (e["venue"], e["city"], countries.display_name(e["country"])) if x
+                ),
+                str(e["approved"]),
+                str(e["checked_in"]),
+            ]
+            for e in events["held"]
+        ],
+    )
+
+
+def _day(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
 def _number(value: float) -> str:

@@ -2,7 +2,7 @@
 cell about fewer than K people suppressed, and enough others that no sum gives one back."""
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -71,18 +71,24 @@ def _shown(table: Table) -> dict[str, object]:
     }
 
 
+def _column(counts: Mapping[str, int], countries: list[str], name: str) -> Table:
+    """One count of people per country as a one-column table, suppressed."""
+    return suppress([[counts.get(c, 0)] for c in countries], countries, [name])
+
+
 def situation_report(
     session: Session, *, countries: list[str], start: date, end: date
 ) -> dict[str, object]:
-    """Registered citizens and protection cases by country (people: suppressed below K),
-    with the associations and crises of each country (not people: shown as they are)."""
+    """Registered citizens, protection cases and event delegates by country (people:
+    suppressed below K), with the associations, crises and events held in each country (not
+    people: shown as they are)."""
     registered = figures.registration_figures(session, start, end, countries)["by_country"]
     cases = protection.opened_between(session, start=start, end=end, countries=countries)
     types = sorted({t for _c, t, _n, _k in cases})
     by_cell = {(c, t): n for c, t, n, _k in cases}
     # Registered and registered in the period overlap: two tables, never summed together.
     people = {
-        key: suppress([[registered.get(c, {}).get(key, 0)] for c in countries], countries, [key])
+        key: _column({c: n.get(key, 0) for c, n in registered.items()}, countries, key)
         for key in ("total", "new")
     }
     case_table = suppress(
@@ -90,6 +96,16 @@ def situation_report(
     )
     associations = Counter(a.country for a in community.associations(session))
     crises = figures.crises_opened(session, start, end)
+    held = community.events_held(session, start=start, end=end, countries=countries).held
+    # Delegates approved and those of them checked in overlap too: one table each.
+    delegates = {
+        key: _column(
+            {c: sum(getattr(e, key) for e in held if e.country == c) for c in countries},
+            countries,
+            key,
+        )
+        for key in ("approved", "checked_in")
+    }
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "threshold": K,
@@ -98,4 +114,7 @@ def situation_report(
         "cases": _shown(case_table),
         "associations": {c: associations.get(c, 0) for c in countries},
         "crises": {c: sum(c in x.countries for x in crises) for c in countries},
+        "events": {c: sum(e.country == c for e in held) for c in countries},
+        "delegates_approved": _shown(delegates["approved"]),
+        "delegates_checked_in": _shown(delegates["checked_in"]),
     }

@@ -1,10 +1,13 @@
 """Events and their delegates: lists for editors, figures for everyone else."""
 
-from sqlalchemy import func, select
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from kieubao.community.models import Delegate, Event, FollowUp, Invitation
-from kieubao.community.schemas import Attendance, DelegateIn
+from kieubao.community.schemas import Attendance, DelegateIn, EventsHeld, HeldEvent
 from kieubao.platform import crypto
 from kieubao.platform.errors import NotFound
 from kieubao.platform.settings import get_settings
@@ -157,4 +160,40 @@ def attendance(session: Session, event: Event) -> Attendance:
         checked_in=checked_in,
         by_country=dict(sorted(by_country.items())),
         follow_ups=tasks,
+    )
+
+
+def events_held(
+    session: Session, *, start: date, end: date, countries: Collection[str] | None = None
+) -> EventsHeld:
+    """Events starting within the period (so one that spans two periods is counted once), in
+    the given countries if any, each with its approved and checked-in delegates counted."""
+    approved = Delegate.status == "approved"
+    came = and_(approved, Delegate.checked_in_at.is_not(None))
+    query = (
+        select(
+            Event.id,
+            Event.title,
+            Event.kind,
+            Event.country,
+            Event.city,
+            Event.venue,
+            Event.starts_on,
+            Event.ends_on,
+            func.coalesce(func.sum(case((approved, 1), else_=0)), 0).label("approved"),
+            func.coalesce(func.sum(case((came, 1), else_=0)), 0).label("checked_in"),
+        )
+        .outerjoin(Delegate, Delegate.event_id == Event.id)
+        .where(Event.starts_on >= start, Event.starts_on <= end)
+        .group_by(Event.id)
+        .order_by(Event.starts_on, Event.id)
+    )
+    if countries is not None:
+        query = query.where(Event.country.in_(countries))
+    held = [HeldEvent.model_validate(dict(row._mapping)) for row in session.execute(query)]
+    return EventsHeld(
+        events=len(held),
+        approved=sum(e.approved for e in held),
+        checked_in=sum(e.checked_in for e in held),
+        held=held,
     )

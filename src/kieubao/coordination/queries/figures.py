@@ -1,5 +1,5 @@
 """The figures of a review or a situation report, each computed by aggregate SQL: tasks,
-indicators, protection cases, registrations, crises and the community."""
+indicators, protection cases, registrations, crises, the community and its events."""
 
 from collections import Counter
 from collections.abc import Callable, Collection
@@ -139,6 +139,14 @@ def community_figures(session: Session) -> dict[str, Any]:
     }
 
 
+def event_figures(
+    session: Session, start: date, end: date, countries: Collection[str] | None = None
+) -> dict[str, Any]:
+    """The community's events held in the period, with their approved and checked-in delegates."""
+    held = community.events_held(session, start=start, end=end, countries=countries)
+    return held.model_dump(mode="json")
+
+
 def review_figures(
     session: Session, start: date, end: date, progress: Progress | None = None
 ) -> dict[str, Any]:
@@ -150,6 +158,7 @@ def review_figures(
         ("registrations", lambda: registration_figures(session, start, end)),
         ("crises", lambda: crisis_figures(session, start, end)),
         ("community", lambda: community_figures(session)),
+        ("events", lambda: event_figures(session, start, end)),
     ]
     figures: dict[str, Any] = {"period": {"start": start.isoformat(), "end": end.isoformat()}}
     for done, (name, compute) in enumerate(parts, 1):
