@@ -93,6 +93,15 @@ class BulletinOut(BaseModel):
     published_at: datetime | None
 
 
+class NewsItem(BaseModel):
+    """A published bulletin as a line of the portal's news: in the reader's language."""
+
+    id: int
+    kind: BulletinKind
+    title: str
+    published_at: datetime
+
+
 class BulletinDraftOut(BulletinOut):
     """What officers see: the audience and the workflow too."""
 
