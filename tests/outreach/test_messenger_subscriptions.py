@@ -117,3 +117,26 @@ def test_a_code_for_sms_is_no_code_for_a_messenger(app_client: TestClient) -> No
         json={"channel": "sms", "address": "819087654321", "code": "123456"},
     )
     assert answer.status_code == 422
+
+
+def test_the_subscribe_page_takes_a_messenger_and_its_code(
+    app_client: TestClient, messenger: tuple[str, Fake, str]
+) -> None:
+    channel, fake, address = messenger
+    form = {"channel": channel, channel: address, "countries": "JP", "topics": "bulletins"}
+    sent = app_client.post("/subscribe?lang=en", data=form)
+    assert sent.status_code == 200
+    assert f"We sent a six-digit code by {channel.capitalize()}." in sent.text
+    assert f'name="address" value="{address}"' in sent.text
+    code = re.findall(r"\d{6}", _text(fake.received[0]))[-1]
+    answer = {"channel": channel, "address": address}
+    wrong = app_client.post("/subscribe/code?lang=en", data={**answer, "code": "00000x"})
+    assert wrong.status_code == 422 and "This code is not valid." in wrong.text
+    done = app_client.post("/subscribe/code?lang=en", data={**answer, "code": code})
+    assert done.status_code == 200 and "/subscriptions/" in done.text
+
+
+def test_the_subscribe_page_asks_for_the_missing_messenger_id(app_client: TestClient) -> None:
+    form = {"channel": "telegram", "countries": "JP", "topics": "bulletins"}
+    page = app_client.post("/subscribe?lang=en", data=form)
+    assert page.status_code == 422 and "a Telegram subscription needs a chat id" in page.text
