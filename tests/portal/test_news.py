@@ -2,33 +2,13 @@
 
 from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from kieubao.domains import install_templates
 from kieubao.outreach import bulletins
 from kieubao.outreach.models import Bulletin
 from kieubao.platform.models import User
 from tests.outreach.conftest import bulletin_in
-
-
-@pytest.fixture
-def publish_bulletin(
-    session: Session, tokyo_officer: User, hq_officer: User
-) -> Callable[..., Bulletin]:
-    """Drafted at the Tokyo embassy, approved and published at headquarters."""
-    install_templates()
-
-    def publish(**overrides: object) -> Bulletin:
-        bulletin = bulletins.draft_bulletin(
-            session, acting_user=tokyo_officer, data=bulletin_in(**overrides)
-        )
-        bulletins.submit_bulletin(session, acting_user=tokyo_officer, bulletin=bulletin)
-        bulletins.approve_bulletin(session, acting_user=hq_officer, bulletin=bulletin)
-        return bulletins.publish_bulletin(session, acting_user=hq_officer, bulletin=bulletin)
-
-    return publish
 
 
 def test_publishing_a_bulletin_puts_it_on_the_kept_home(
