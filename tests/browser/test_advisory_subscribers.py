@@ -3,12 +3,15 @@ Vietnamese, a second officer at headquarters approves and publishes it, the map 
 turns, the advisory reaches her mailbox, and its unsubscribe link works."""
 
 import re
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import pytest
+from defusedxml import ElementTree
 from playwright.sync_api import Browser, Page, expect
 
+from kieubao.portal.worldmap import FILLS
 from tests.browser.conftest import (
     PASSWORD,
     MailSink,
@@ -28,6 +31,25 @@ def _link(text: str, path: str) -> str:
     return match.group(0)
 
 
+def _text(message: EmailMessage) -> str:
+    """The plain part: links in it stand alone, not inside the HTML alternative's markup."""
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, message
+    return str(part.get_content())
+
+
+def _fill_of(page: Page, country: str) -> str:
+    """The fill of a country's shape on the portal's map, found by its name."""
+    svg = page.request.get("/map/advisories.svg?lang=vi")
+    assert svg.ok, svg.status
+    root = ElementTree.fromstring(svg.body())
+    for shape in root.iter("{http://www.w3.org/2000/svg}path"):
+        title = shape.find("{http://www.w3.org/2000/svg}title")
+        if title is not None and title.text == country:
+            return str(shape.get("fill"))
+    raise AssertionError(f"{country} is not on the map")
+
+
 def test_a_level_3_advisory_reaches_a_subscriber_who_then_unsubscribes(
     browser: Browser, smtp_server: Server, mail_sink: MailSink, tmp_path: Path
 ) -> None:
@@ -44,12 +66,13 @@ def test_a_level_3_advisory_reaches_a_subscriber_who_then_unsubscribes(
         page.screenshot(path=str(tmp_path / "subscribe.png"), full_page=True)
         page.get_by_role("button", name="Đăng ký nhận tin").click()
         expect(page.get_by_role("status")).to_contain_text("đường dẫn xác nhận")
-        confirmation = mail_sink.wait_for(HOA)[0].get_body().get_content()  # type: ignore[union-attr]
+        confirmation = _text(mail_sink.wait_for(HOA)[0])
         page.goto(_link(confirmation, "subscribe/confirm"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Đã xác nhận đăng ký")
 
         page.goto("/advisories")
         expect(page.locator(".level-box.level-2")).to_contain_text("Nhật Bản")
+        assert _fill_of(page, "Nhật Bản") == FILLS[2]
 
         # The Tokyo embassy drafts the raise, in Vietnamese.
         officer = context.new_page()
@@ -81,12 +104,20 @@ def test_a_level_3_advisory_reaches_a_subscriber_who_then_unsubscribes(
         expect(page.locator(".level-box.level-3")).to_contain_text("Nhật Bản")
         expect(page.locator(".level-box.level-2")).not_to_contain_text("Nhật Bản")
         page.screenshot(path=str(tmp_path / "levels.png"), full_page=True)
+        # And so does the map on the home page: Japan's shape in the level-3 colour.
+        assert _fill_of(page, "Nhật Bản") == FILLS[3]
+        page.goto("/")
+        expect(page.locator("img.world")).to_have_js_property("complete", True)
+        page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
 
         # Hoa's mailbox: the advisory, with a one-click unsubscribe.
         advisory = mail_sink.wait_for(HOA, 2)[-1]
         assert "cấp độ 3" in str(advisory["Subject"])
-        assert advisory["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        body = advisory.get_body().get_content()  # type: ignore[union-attr]
+        header_url = str(advisory["List-Unsubscribe"]).strip("<>")
+        assert header_url.startswith(f"{server.url}/unsubscribe/")
+        # RFC 8058 offers one-click only for an HTTPS address; this server speaks plain HTTP.
+        assert advisory["List-Unsubscribe-Post"] is None
+        body = _text(advisory)
         assert "Tránh vùng ven biển Tōhoku." in body
 
         page.goto(_link(body, "unsubscribe"))
@@ -95,7 +126,6 @@ def test_a_level_3_advisory_reaches_a_subscriber_who_then_unsubscribes(
         page.screenshot(path=str(tmp_path / "unsubscribed.png"), full_page=True)
 
         # The header's URL takes a mail client's RFC 8058 POST as well.
-        header_url = str(advisory["List-Unsubscribe"]).strip("<>")
         answer = httpx.post(header_url, data={"List-Unsubscribe": "One-Click"})
         assert answer.status_code == 200
     finally:

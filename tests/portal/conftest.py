@@ -11,7 +11,10 @@ from kieubao.outreach.models import AdvisoryVersion
 from kieubao.platform.models import Role, User
 from kieubao.portal.cache import pages
 from kieubao.protection import actions as protection
-from tests.outreach.conftest import advisory_in
+from tests.outreach.conftest import (
+    advisory_in,
+    publish_bulletin,  # noqa: F401 - the home shows bulletins
+)
 from tests.personas import SYSTEM, make_user
 
 

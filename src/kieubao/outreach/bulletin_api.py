@@ -9,6 +9,7 @@ from kieubao.outreach.bulletin_schemas import (
     BulletinIn,
     BulletinOut,
     DeliveryReportOut,
+    MessengerConfirmIn,
     PreferencesIn,
     PublishIn,
     SmsConfirmIn,
@@ -101,6 +102,15 @@ def by_token(session: SessionDep, purpose: str, token: str) -> Subscriber:
     if subscriber is None:
         raise NotFound("subscription")
     return subscriber
+
+
+@router.post("/subscriptions/messenger/confirm", response_model=SubscriptionOut)
+def confirm_messenger(
+    data: MessengerConfirmIn, session: SessionDep, user: Anyone
+) -> SubscriptionOut:
+    """The code sent to a Telegram chat or a Zalo user, with the id it went to."""
+    subscriber = subscriptions.confirm_messenger_code(session, data=data)
+    return queries.subscription_out(session, subscriber)
 
 
 @router.get("/subscriptions/{token}", response_model=SubscriptionOut)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kieubao.outbox import queries as outbox_queries
-from kieubao.outreach.bulletin_schemas import DeliveryReportOut, SubscriptionOut
+from kieubao.outreach.bulletin_schemas import DeliveryReportOut, NewsItem, SubscriptionOut
 from kieubao.outreach.models import Bulletin, Status, Subscriber
 from kieubao.platform.deps import Scope
 from kieubao.platform.errors import NotFound
@@ -25,6 +25,25 @@ def published_bulletins(
         code = country.upper()
         found = [b for b in found if not b.countries or code in b.countries]
     return found[:limit]
+
+
+def latest_news(session: Session, language: str, *, limit: int = 5) -> list[NewsItem]:
+    """The newest published bulletins meant for readers of ``language``, titled in it."""
+    found = (
+        b
+        for b in published_bulletins(session, limit=200)
+        if not b.languages or language in b.languages
+    )
+    return [
+        NewsItem(
+            id=b.id,
+            kind=b.kind,
+            title=b.title_vi if language == "vi" else b.title_en,
+            published_at=b.published_at,
+        )
+        for b in found
+        if b.published_at is not None
+    ][:limit]
 
 
 def public_bulletin(session: Session, bulletin_id: int) -> Bulletin:

@@ -93,6 +93,15 @@ class BulletinOut(BaseModel):
     published_at: datetime | None
 
 
+class NewsItem(BaseModel):
+    """A published bulletin as a line of the portal's news: in the reader's language."""
+
+    id: int
+    kind: BulletinKind
+    title: str
+    published_at: datetime
+
+
 class BulletinDraftOut(BulletinOut):
     """What officers see: the audience and the workflow too."""
 
@@ -137,6 +146,9 @@ class SubscribeIn(PreferencesIn):
     channel: SubscriberChannel = SubscriberChannel.email
     email: EmailStr | None = None
     phone: str | None = Field(None, max_length=40)
+    # A Telegram chat id (negative for groups), a Zalo user id of the OA's follower.
+    telegram: str | None = Field(None, pattern=r"^-?\d{1,20}$")
+    zalo: str | None = Field(None, pattern=r"^\d{1,32}$")
 
     @field_validator("phone")
     @classmethod
@@ -154,19 +166,37 @@ class SubscribeIn(PreferencesIn):
             raise ValueError("an email subscription needs an email address")
         if self.channel is SubscriberChannel.sms and not self.phone:
             raise ValueError("an SMS subscription needs a phone number")
+        if self.channel is SubscriberChannel.telegram and not self.telegram:
+            raise ValueError("a Telegram subscription needs a chat id")
+        if self.channel is SubscriberChannel.zalo and not self.zalo:
+            raise ValueError("a Zalo subscription needs a Zalo user id")
         return self
 
     @property
     def address(self) -> str:
-        return (
-            str(self.email).lower() if self.channel is SubscriberChannel.email else self.phone or ""
-        )
+        addresses = {
+            SubscriberChannel.email: str(self.email).lower() if self.email else "",
+            SubscriberChannel.sms: self.phone,
+            SubscriberChannel.telegram: self.telegram,
+            SubscriberChannel.zalo: self.zalo,
+        }
+        return addresses[self.channel] or ""
 
 
 class SmsConfirmIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     phone: str = Field(max_length=40)
+    code: str = Field(pattern=r"^\d{6}$")
+
+
+class MessengerConfirmIn(BaseModel):
+    """The code a messenger subscription was sent, with the chat or user id it went to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal[SubscriberChannel.telegram, SubscriberChannel.zalo]
+    address: str = Field(pattern=r"^-?\d{1,32}$")
     code: str = Field(pattern=r"^\d{6}$")
 
 

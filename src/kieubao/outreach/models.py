@@ -130,6 +130,9 @@ class Bulletin(Timestamped, Base):
 class SubscriberChannel(enum.StrEnum):
     email = "email"
     sms = "sms"
+    # Messengers: a Telegram chat id, a Zalo user id (the OA's follower); confirmed by code.
+    telegram = "telegram"
+    zalo = "zalo"
 
 
 class Topic(enum.StrEnum):
@@ -152,7 +155,7 @@ class Subscriber(Timestamped, Base):
     language: Mapped[str] = mapped_column(String(5), default="vi")
     countries: Mapped[list[str]] = mapped_column(JSON, default=list)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # A digest of the code sent by SMS; the email link is signed and needs nothing stored.
+    # A digest of the code sent by SMS or messenger; the email link is signed, nothing stored.
     code_digest: Mapped[str | None] = mapped_column(String(64))
     code_attempts: Mapped[int] = mapped_column(default=0)
     confirmed_at: Mapped[datetime | None]

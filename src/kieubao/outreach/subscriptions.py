@@ -1,5 +1,5 @@
-"""Subscriptions: double opt-in by email link or SMS code, preferences behind a signed link,
-one-click unsubscribe, and the addresses bounces disabled."""
+"""Subscriptions: double opt-in by email link or by a code sent by SMS, Telegram or Zalo,
+preferences behind a signed link, one-click unsubscribe, and the addresses bounces disabled."""
 
 import secrets
 from datetime import timedelta
@@ -8,7 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kieubao.outreach import sending
-from kieubao.outreach.bulletin_schemas import PreferencesIn, SmsConfirmIn, SubscribeIn
+from kieubao.outreach.bulletin_schemas import (
+    MessengerConfirmIn,
+    PreferencesIn,
+    SmsConfirmIn,
+    SubscribeIn,
+)
 from kieubao.outreach.models import Subscriber, SubscriberChannel
 from kieubao.platform import audit, crypto, outbox
 from kieubao.platform.db import commit, utcnow
@@ -114,14 +119,23 @@ def confirm_link(session: Session, *, token: str) -> Subscriber:
 def confirm_code(session: Session, *, data: SmsConfirmIn) -> Subscriber:
     """The code sent by SMS; a few wrong tries and the code is spent."""
     digits = "+" + "".join(c for c in data.phone if c.isdigit())
+    return _confirm_code(session, SubscriberChannel.sms, digits, data.code)
+
+
+def confirm_messenger_code(session: Session, *, data: MessengerConfirmIn) -> Subscriber:
+    """The code sent to a Telegram chat or a Zalo user, as for SMS."""
+    return _confirm_code(session, SubscriberChannel(data.channel), data.address, data.code)
+
+
+def _confirm_code(
+    session: Session, channel: SubscriberChannel, address: str, code: str
+) -> Subscriber:
     subscriber = session.scalar(
-        select(Subscriber).where(
-            Subscriber.channel == SubscriberChannel.sms, Subscriber.address == digits
-        )
+        select(Subscriber).where(Subscriber.channel == channel, Subscriber.address == address)
     )
     if subscriber is None or subscriber.code_digest is None:
         raise Invalid("code", "this code is not valid")
-    if subscriber.code_digest != _code_digest(subscriber, data.code):
+    if subscriber.code_digest != _code_digest(subscriber, code):
         subscriber.code_attempts += 1
         if subscriber.code_attempts >= MAX_CODE_ATTEMPTS:
             subscriber.code_digest = None

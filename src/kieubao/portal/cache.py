@@ -9,6 +9,7 @@ CHANGES = (
     "crisis.opened",
     "crisis.closed",
     "mission.seeded",  # contacts and jurisdiction
+    "bulletin.published",  # community news
 )
 
 pages = PageCache(CHANGES)

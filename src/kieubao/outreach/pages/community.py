@@ -11,7 +11,12 @@ from starlette.datastructures import FormData
 from kieubao.outreach import bulletin_queries as queries
 from kieubao.outreach import sending, subscriptions
 from kieubao.outreach.bulletin_api import by_token
-from kieubao.outreach.bulletin_schemas import PreferencesIn, SmsConfirmIn, SubscribeIn
+from kieubao.outreach.bulletin_schemas import (
+    MessengerConfirmIn,
+    PreferencesIn,
+    SmsConfirmIn,
+    SubscribeIn,
+)
 from kieubao.outreach.models import BulletinKind, Subscriber, Topic
 from kieubao.outreach.pages.portal import page_context
 from kieubao.platform import countries
@@ -95,6 +100,8 @@ async def subscribe(request: Request, session: SessionDep, user: Anyone) -> Resp
         "channel": str(form.get("channel") or "email"),
         "email": str(form.get("email") or "").strip() or None,
         "phone": str(form.get("phone") or "").strip() or None,
+        "telegram": str(form.get("telegram") or "").strip() or None,
+        "zalo": str(form.get("zalo") or "").strip() or None,
     }
     try:
         data = SubscribeIn.model_validate(values)
@@ -108,24 +115,33 @@ async def subscribe(request: Request, session: SessionDep, user: Anyone) -> Resp
             errors=_errors(exc),
             **_context(),
         )
+    # The code form sends back where the code went: a phone number, or a messenger's id.
     return render(
-        request, "outreach/subscribe_sent.html", channel=data.channel.value, phone=data.phone
+        request, "outreach/subscribe_sent.html", channel=data.channel.value, address=data.address
     )
 
 
 @router.post("/subscribe/code", response_class=HTMLResponse)
 async def confirm_code(request: Request, session: SessionDep, user: Anyone) -> Response:
     form = await request.form()
-    phone, code = str(form.get("phone") or ""), str(form.get("code") or "").strip()
+    channel = str(form.get("channel") or "sms")
+    address, code = str(form.get("address") or ""), str(form.get("code") or "").strip()
     try:
-        subscriber = subscriptions.confirm_code(session, data=SmsConfirmIn(phone=phone, code=code))
+        if channel == "sms":
+            data = SmsConfirmIn(phone=address, code=code)
+            subscriber = subscriptions.confirm_code(session, data=data)
+        else:
+            sent = MessengerConfirmIn.model_validate(
+                {"channel": channel, "address": address, "code": code}
+            )
+            subscriber = subscriptions.confirm_messenger_code(session, data=sent)
     except (ValidationError, Problem):
         return render(
             request,
             "outreach/subscribe_sent.html",
             422,
-            channel="sms",
-            phone=phone,
+            channel=channel if channel in ("telegram", "zalo") else "sms",
+            address=address,
             error=_("This code is not valid."),
         )
     return _confirmed(request, subscriber)

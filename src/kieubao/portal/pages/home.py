@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kieubao.outreach import bulletin_queries as bulletins
 from kieubao.outreach import queries as advisories
 from kieubao.platform import countries, i18n, missions
 from kieubao.platform.deps import Anyone, SessionDep
@@ -38,6 +39,7 @@ def home(request: Request, session: SessionDep, _user: Anyone) -> Response:
             alerts=alerts.current(session),
             levels=sorted(levels.items(), key=lambda item: (-item[1], item[0])),
             has_map=worldmap.available(),
+            news=bulletins.latest_news(session, i18n.current_locale.get()),
             **portal_context(),
         )
 
