@@ -188,3 +188,33 @@ def send_bulletin(session: Session, bulletin: Bulletin) -> int:
         for language in i18n.LOCALES
     }
     return _queue(session, bulletin_send_key(bulletin), "bulletin", recipients, contexts)
+
+
+def send_crisis_alert(
+    session: Session, *, crisis_id: int, title: str, country_codes: Collection[str]
+) -> int:
+    """A crisis opened in their countries, to those who subscribed to crisis alerts: where to
+    say they are in the area. Registered citizens inside it get the safety check instead."""
+    recipients = [
+        r
+        for r in audience(
+            session,
+            topic=Topic.crisis_alerts,
+            purpose=Purpose.crisis_alerts,
+            countries=country_codes,
+        )
+        if r.subscriber_id is not None
+    ]
+    base = get_settings().base_url.rstrip("/")
+    contexts = {
+        language: {
+            "title": title,
+            "places": ", ".join(
+                getattr(place, f"name_{language}") if (place := countries.get(code)) else code
+                for code in country_codes
+            ),
+            "link": f"{base}/crises/{crisis_id}/here?lang={language}",
+        }
+        for language in i18n.LOCALES
+    }
+    return _queue(session, f"crisis-{crisis_id}", "crisis_alert", recipients, contexts)

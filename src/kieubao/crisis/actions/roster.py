@@ -16,11 +16,13 @@ from kieubao.crisis.models import (
     RosterChange,
     RosterEntry,
 )
+from kieubao.outreach.jobs import announce_crisis
 from kieubao.platform import audit
 from kieubao.platform.audit import Actor
 from kieubao.platform.crypto import signed, unsigned
-from kieubao.platform.db import commit, utcnow
+from kieubao.platform.db import commit, on_commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid, NotFound
+from kieubao.platform.jobs import enqueue
 from kieubao.platform.models import User
 from kieubao.protection.actions.intake import open_case
 from kieubao.protection.models import Channel, Severity
@@ -72,6 +74,14 @@ def open_crisis(
         "crisis",
         crisis.id,
         after={"title": crisis.title, "hazard_id": crisis.hazard_id, "roster": added},
+    )
+    on_commit(
+        session,
+        enqueue,
+        announce_crisis,
+        crisis_id=crisis.id,
+        title=crisis.title,
+        country_codes=list(crisis.countries),
     )
     commit(session)
     return crisis
