@@ -114,3 +114,24 @@ def test_a_small_count_of_delegates_is_suppressed_with_its_complement(
     checked_in = report["delegates_checked_in"]
     assert checked_in["cells"] == [[None], [None]] and checked_in["grand_total"] == 7
     assert _lone_hidden(Table(**approved)) == [] and _lone_hidden(Table(**checked_in)) == []
+
+
+def test_the_partner_agency_reads_the_report_in_the_console(
+    api: Api, partner_analyst: User, make_citizen: Callable[..., Citizen]
+) -> None:
+    make_citizen(full_name="Phạm Thị Lan", country="DE", city="Berlin")
+    client = api(partner_analyst)
+    client.headers["Accept"] = "text/html"
+    empty = client.get("/console/coordination/sitreps?lang=en")
+    assert empty.status_code == 200 and 'id="sitrep"' not in empty.text
+    page = client.get(
+        "/console/coordination/sitreps?lang=en&country=DE&country=JP"
+        "&period_start=2020-01-01&period_end=2030-12-31"
+    )
+    assert page.status_code == 200 and 'id="sitrep"' in page.text
+    # The one person in Germany is a suppressed cell, never her name.
+    assert "&lt;5" in page.text and "Phạm Thị Lan" not in page.text
+    bad = client.get(
+        "/console/coordination/sitreps?country=JP&period_start=2026-02-01&period_end=2026-01-01"
+    )
+    assert bad.status_code == 422 and 'role="alert"' in bad.text

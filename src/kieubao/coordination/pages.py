@@ -1,18 +1,19 @@
 """Coordination in the console: programs and their tasks, resolutions with their indicators
-charted, and reviews generated and downloaded."""
+charted, reviews generated and downloaded, and situation reports for partner agencies."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from kieubao.coordination import actions, queries, views
+from kieubao.coordination import actions, queries, sitrep, views
 from kieubao.coordination.charts import progress_svg
 from kieubao.coordination.document import sections
 from kieubao.coordination.models import ReviewKind, TaskStatus
-from kieubao.coordination.schemas import ReviewIn, TaskUpdate
+from kieubao.coordination.schemas import ReviewIn, SitrepIn, TaskUpdate
+from kieubao.platform import countries
 from kieubao.platform.deps import HQ, Allow, SessionDep
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import OFFICER_ROLES, Role, User
@@ -117,3 +118,47 @@ def review(request: Request, review_id: int, session: SessionDep, user: Reader) 
     found = queries.get_review(session, review_id)
     parts = sections(found) if found.figures else []
     return render(request, "coordination/review.html", review=found, sections=parts)
+
+
+@router.get("/console/coordination/sitreps", response_class=HTMLResponse)
+def situation_report(
+    request: Request,
+    session: SessionDep,
+    user: Reader,
+    country: Annotated[list[str] | None, Query()] = None,
+    period_start: str = "",
+    period_end: str = "",
+) -> Response:
+    asked = {"countries": country or [], "period_start": period_start, "period_end": period_end}
+    shown: dict[str, Any] = {
+        "all_countries": countries.all_countries(),
+        "country_name": countries.display_name,
+    }
+    if not (country or period_start or period_end):
+        return render(
+            request, "coordination/sitreps.html", report=None, asked=asked, errors=[], **shown
+        )
+    try:
+        data = SitrepIn.model_validate(asked)
+    except ValidationError as exc:
+        errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        return render(
+            request,
+            "coordination/sitreps.html",
+            422,
+            report=None,
+            asked=asked,
+            errors=errors,
+            **shown,
+        )
+    report = sitrep.situation_report(
+        session, countries=data.countries, start=data.period_start, end=data.period_end
+    )
+    return render(
+        request,
+        "coordination/sitreps.html",
+        report=report,
+        asked=asked,
+        errors=[],
+        **shown,
+    )
