@@ -135,3 +135,9 @@ def test_the_partner_agency_reads_the_report_in_the_console(
         "/console/coordination/sitreps?country=JP&period_start=2026-02-01&period_end=2026-01-01"
     )
     assert bad.status_code == 422 and 'role="alert"' in bad.text
+
+
+def test_a_zero_is_not_chosen_to_hide_a_small_count_beside() -> None:
+    # Japan's three hidden with Korea's zero would show their sum: three, Japan's own.
+    table = suppress([[3], [0], [7]], ["JP", "KR", "DE"], ["registered"])
+    assert table.cells == [[None], [0], [None]] and table.grand_total == 10

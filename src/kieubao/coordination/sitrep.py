@@ -33,7 +33,8 @@ def suppress(counts: Sequence[Sequence[int]], rows: list[str], columns: list[str
     The table is taken with its margins, totals of rows, of columns and the grand total. In
     any row or column whose total is published, a lone hidden value would be the total minus
     the others, so the smallest other value (or the total, if none is left) is hidden too,
-    until no line has a lone hidden value."""
+    until no line has a lone hidden value. A zero is the last choice: hidden beside a small
+    count, it would leave their sum, the small count itself, in plain sight."""
     n, m = len(rows), len(columns)
     grid = [[*list(r), sum(r)] for r in counts]
     grid.append([sum(grid[i][j] for i in range(n)) for j in range(m + 1)])
@@ -46,8 +47,10 @@ def suppress(counts: Sequence[Sequence[int]], rows: list[str], columns: list[str
         for cells, total in lines:
             if total in hidden or sum(c in hidden for c in cells) != 1:
                 continue
-            others = sorted((grid[i][j], (i, j)) for i, j in cells if (i, j) not in hidden)
-            hidden.add(others[0][1] if others else total)
+            others = sorted(
+                (grid[i][j] == 0, grid[i][j], (i, j)) for i, j in cells if (i, j) not in hidden
+            )
+            hidden.add(others[0][2] if others else total)
             changed = True
     shown = [[None if (i, j) in hidden else grid[i][j] for j in range(m + 1)] for i in range(n + 1)]
     return Table(
