@@ -59,9 +59,7 @@ def submit_for_review(
     session: Session, *, acting_user: User, version: AdvisoryVersion
 ) -> AdvisoryVersion:
     _may_write_for(acting_user, version.advisory.country)
-    workflow.expect(version, Status.draft, "only a draft can be sent for review")
-    version.status = Status.in_review
-    version.submitted_at = utcnow()
+    workflow.submit(version)
     audit.record(session, acting_user, "advisory.submitted", "advisory_version", version.id)
     commit(session)
     return version
@@ -69,13 +67,7 @@ def submit_for_review(
 
 def approve(session: Session, *, acting_user: User, version: AdvisoryVersion) -> AdvisoryVersion:
     """A second officer at headquarters checks the wording; the author may not approve it."""
-    workflow.headquarters(acting_user, "approve an advisory")
-    workflow.expect(version, Status.in_review, "only a version sent for review can be approved")
-    if version.author_id == acting_user.id:
-        raise Forbidden("the author of a version cannot approve it: a second officer must")
-    version.status = Status.approved
-    version.approver_id = acting_user.id
-    version.approved_at = utcnow()
+    workflow.approve(acting_user, version, noun="version", what="approve an advisory")
     audit.record(session, acting_user, "advisory.approved", "advisory_version", version.id)
     commit(session)
     return version

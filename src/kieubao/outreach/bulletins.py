@@ -60,9 +60,7 @@ def _check_case_notice(session: Session, user: User, data: BulletinIn) -> None:
 
 def submit_bulletin(session: Session, *, acting_user: User, bulletin: Bulletin) -> Bulletin:
     _may_edit(acting_user, bulletin)
-    workflow.expect(bulletin, Status.draft, "only a draft can be sent for review")
-    bulletin.status = Status.in_review
-    bulletin.submitted_at = utcnow()
+    workflow.submit(bulletin)
     audit.record(session, acting_user, "bulletin.submitted", "bulletin", bulletin.id)
     commit(session)
     return bulletin
@@ -70,13 +68,7 @@ def submit_bulletin(session: Session, *, acting_user: User, bulletin: Bulletin) 
 
 def approve_bulletin(session: Session, *, acting_user: User, bulletin: Bulletin) -> Bulletin:
     """A second officer at headquarters checks it; its author may not."""
-    workflow.headquarters(acting_user, "approve a bulletin")
-    workflow.expect(bulletin, Status.in_review, "only a bulletin sent for review can be approved")
-    if bulletin.author_id == acting_user.id:
-        raise Forbidden("the author of a bulletin cannot approve it: a second officer must")
-    bulletin.status = Status.approved
-    bulletin.approver_id = acting_user.id
-    bulletin.approved_at = utcnow()
+    workflow.approve(acting_user, bulletin, noun="bulletin", what="approve a bulletin")
     audit.record(session, acting_user, "bulletin.approved", "bulletin", bulletin.id)
     commit(session)
     return bulletin
