@@ -44,6 +44,18 @@ def keyed_digest(purpose: str, value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
+@cache
+def _token_key() -> bytes:
+    return _derive(b"kieubao.tokens.v1")
+
+
+def keyed_token(word: str) -> int:
+    """A word as a signed 64-bit keyed digest: a search index finds equal words without
+    holding them, and without the key nobody can test a guess against it."""
+    raw = hashlib.blake2b(word.encode(), key=_token_key(), digest_size=8).digest()
+    return int.from_bytes(raw, "big", signed=True)
+
+
 def signed(purpose: str, value: str) -> str:
     """``value`` with a keyed signature for one purpose: a link that needs no stored secret."""
     return f"{value}.{_mac(purpose, value)}"

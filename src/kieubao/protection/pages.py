@@ -14,7 +14,7 @@ from kieubao.platform.errors import Problem
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import User
 from kieubao.platform.web import render
-from kieubao.protection import actions, duplicates, forms, limits, queries, views
+from kieubao.protection import actions, duplicates, forms, limits, queries, search, views
 from kieubao.protection.api import client_ip
 from kieubao.protection.models import TRANSITIONS, Channel, LiaisonKind, Severity
 from kieubao.protection.pages_people import router as people_router
@@ -127,12 +127,30 @@ def track(
 # --- the console: officers, within their scope -----------------------------------------
 
 
+PAGE = 50
+
+
 @router.get("/console/cases", response_class=HTMLResponse)
-def case_list(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
+def case_list(
+    request: Request, session: SessionDep, officer: AnyOfficer, q: str = "", offset: int = 0
+) -> Response:
+    """Open cases newest first; with ``q`` the cases of any status it finds, best first."""
+    q, offset = q.strip()[:200], min(max(offset, 0), search.MAX_MATCHES)
+    found = search.find(session, officer, q, offset=offset, limit=PAGE) if q else None
+    # HTMX asks for the rows alone while the officer types.
+    template = (
+        "protection/_cases.html" if request.headers.get("hx-request") else "protection/cases.html"
+    )
     return render(
         request,
-        "protection/cases.html",
-        cases=queries.cases(session, officer),
+        template,
+        cases=queries.cases_by_id(session, officer, found.ids)
+        if found
+        else queries.cases(session, officer),
+        found=found,
+        q=q,
+        offset=offset,
+        page=PAGE,
         labels=views.status_label,
         **_form_context(session),
     )

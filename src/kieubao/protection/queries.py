@@ -1,10 +1,10 @@
 """Reading cases, always through the reader's scope: a mission sees its own cases, HQ all."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -42,18 +42,28 @@ def cases(
     limit: int = 100,
 ) -> list[tuple[Case, int]]:
     """Cases newest first, each with how many of its steps are overdue."""
-    overdue = (
-        select(func.count())
-        .where(CaseStep.case_id == Case.id, CaseStep.done_at.is_(None), CaseStep.due_at < utcnow())
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    query = select(Case, overdue).where(visible(user)).order_by(Case.id.desc()).limit(limit)
+    query = select(Case, _overdue()).where(visible(user)).order_by(Case.id.desc()).limit(limit)
     if status is not None:
         query = query.where(Case.status == status)
     elif open_only:
         query = query.where(Case.status.in_(OPEN))
     return [(case, late) for case, late in session.execute(query)]
+
+
+def cases_by_id(session: Session, user: User, ids: Sequence[int]) -> list[tuple[Case, int]]:
+    """These cases in this order (a search's page), each with its overdue steps."""
+    rows = session.execute(select(Case, _overdue()).where(Case.id.in_(ids), visible(user)))
+    found = {case.id: (case, late) for case, late in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def _overdue() -> ScalarSelect[int]:
+    return (
+        select(func.count())
+        .where(CaseStep.case_id == Case.id, CaseStep.done_at.is_(None), CaseStep.due_at < utcnow())
+        .correlate(Case)
+        .scalar_subquery()
+    )
 
 
 def counts(session: Session, user: User) -> dict[str, dict[str, int]]:

@@ -136,6 +136,7 @@ class LiaisonOut(BaseModel):
 class SubjectOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    id: int
     full_name: str
     date_of_birth: str | None
     citizen_id: int | None

@@ -156,5 +156,6 @@ def event_label(kind: str) -> str:
         "merged_into": _("Merged into another case"),
         "merged_from": _("Duplicate case merged in"),
         "subject_registered": _("Person linked to the registry"),
+        "subject_corrected": _("Person's name or birth date corrected"),
     }
     return labels.get(kind, kind)

@@ -11,7 +11,7 @@ from kieubao.protection.actions.messages import (
     receive_message,
 )
 from kieubao.protection.actions.sos import call_for_help
-from kieubao.protection.actions.subjects import register_subject
+from kieubao.protection.actions.subjects import correct_subject, register_subject
 from kieubao.protection.actions.working import (
     add_note,
     assign,
@@ -34,6 +34,7 @@ __all__ = [
     "claim_next",
     "complete_step",
     "confirm_triage",
+    "correct_subject",
     "escalate",
     "escalate_overdue",
     "load_case_types",

@@ -20,7 +20,7 @@ from kieubao.platform.missions_data import mission_for
 from kieubao.platform.models import Mission
 from kieubao.platform.security import hash_pin
 from kieubao.platform.text import fold, nfc
-from kieubao.protection import procedure, triage
+from kieubao.protection import procedure, search, triage
 from kieubao.protection.actions.working import escalate
 from kieubao.protection.models import (
     OPEN,
@@ -256,7 +256,7 @@ class _Draft:
                     actor_id=acting_user.id,
                 )
             )
-            session.flush()
+            search.reindex(session, existing)
             audit.record(session, acting_user, "case.report_added", "case", existing.number)
             return _loaded(existing), True
         code = self.mission_code
@@ -293,7 +293,7 @@ class _Draft:
             )
         )
         session.add(case)
-        session.flush()
+        search.reindex(session, case)
         audit.record(
             session,
             acting_user,
