@@ -3,7 +3,7 @@
 import base64
 import hashlib
 import hmac
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -49,6 +49,7 @@ def _token_key() -> bytes:
     return _derive(b"kieubao.tokens.v1")
 
 
+@lru_cache(maxsize=65536)  # names and common words come back again and again
 def keyed_token(word: str) -> int:
     """A word as a signed 64-bit keyed digest: a search index finds equal words without
     holding them, and without the key nobody can test a guess against it."""

@@ -179,7 +179,8 @@ class CaseSubject(Base):
 class CaseToken(Base):
     """One word of a case as the search finds it: a keyed digest of the folded word (or of a
     prefix of a name's word), never the word itself, and in which fields it stands
-    (``protection.search`` bits). Kept by the actions that write what it is made of."""
+    (``protection.search`` bits). Kept by the actions that write what it is made of or move
+    the case to another mission."""
 
     __tablename__ = "protection_case_tokens"
     # On SQLite the rows are the primary key's b-tree: one copy, looked up by word.
@@ -189,6 +190,8 @@ class CaseToken(Base):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("protection_cases.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # The case's mission, so a mission's search skips other missions' rows as it reads.
+    mission_id: Mapped[int | None] = mapped_column(Integer)
     fields: Mapped[int] = mapped_column(SmallInteger)
 
 

@@ -16,13 +16,20 @@ from kieubao.platform.security import check_pin
 from kieubao.protection.models import OPEN, Case, CaseAttachment, CaseStep, CaseType, Status
 
 
-def visible(user: User) -> ColumnElement[bool]:
-    """The cases a user may read one by one; partner agencies read counts only."""
+def jurisdiction(user: User) -> int | None:
+    """The mission whose cases a user may read one by one, None for all of them (HQ);
+    partner agencies read counts only."""
     if user.role in (Role.admin, Role.hq_officer):
-        return true()
+        return None
     if user.role is Role.mission_officer and user.mission_id is not None:
-        return Case.mission_id == user.mission_id
+        return user.mission_id
     raise Forbidden(_("your role sees case counts only"))
+
+
+def visible(user: User) -> ColumnElement[bool]:
+    """The cases a user may read one by one."""
+    mission = jurisdiction(user)
+    return true() if mission is None else Case.mission_id == mission
 
 
 def get_case(session: Session, user: User, *, number: str) -> Case:

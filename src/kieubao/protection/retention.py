@@ -49,8 +49,9 @@ def _forget_cases(session: Session, ids: list[int]) -> None:
     session.execute(update(CaseEvent).where(CaseEvent.case_id.in_(ids)).values(text="", data={}))
     session.execute(update(Liaison).where(Liaison.case_id.in_(ids)).values(summary=""))
     # Only the number is still found.
-    for case_id, number in session.execute(select(Case.id, Case.number).where(Case.id.in_(ids))):
-        search.index_case(session, case_id, search.CaseText(number))
+    kept = select(Case.id, Case.number, Case.mission_id).where(Case.id.in_(ids))
+    for case_id, number, mission_id in session.execute(kept):
+        search.index_case(session, case_id, search.CaseText(number, mission_id))
     # Files (passport scans, photos) go with the rows, once the rows are surely gone.
     keys = list(
         session.scalars(

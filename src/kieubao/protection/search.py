@@ -18,13 +18,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, literal, select
+from sqlalchemy import Select, and_, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from kieubao.platform.crypto import keyed_token
 from kieubao.platform.models import User
 from kieubao.protection.models import Case, CaseToken
-from kieubao.protection.queries import visible
+from kieubao.protection.queries import jurisdiction, visible
 from kieubao.registry.names import name_tokens
 
 # Where a word stands, as bits of ``CaseToken.fields``.
@@ -49,7 +49,7 @@ PHONE_DIGITS = 9  # a phone's last digits: the same with or without +84 or a lea
 MAX_WORDS = 8
 MAX_MATCHES = 500
 # Counting a word's cases stops here: past it, any word is common enough to lead.
-RARE = 2000
+RARE = 20_000
 
 _NUMBER = re.compile(r"BH-?(\d{4})-?(\d{1,6})")
 _PHONE = re.compile(r"\+?[\d\s().-]+")
@@ -60,6 +60,7 @@ class CaseText:
     """What a case is found by."""
 
     number: str
+    mission_id: int | None
     subjects: Sequence[str] = ()
     reporters: Sequence[tuple[str, str]] = ()  # (name, phone)
     details: Mapping[str, str] = field(default_factory=dict)
@@ -69,6 +70,7 @@ class CaseText:
 def case_text(case: Case) -> CaseText:
     return CaseText(
         number=case.number,
+        mission_id=case.mission_id,
         subjects=[s.full_name for s in case.subjects],
         reporters=[(r.name, r.phone) for r in case.reporters],
         details=case.details,
@@ -112,13 +114,17 @@ def words(text: CaseText) -> dict[str, int]:
     return found
 
 
-def token_rows(case_id: int, text: CaseText) -> list[dict[str, int]]:
+def token_rows(case_id: int, text: CaseText) -> list[dict[str, int | None]]:
     """The index rows of one case, for an insert (the bulk loader writes the same)."""
     rows: dict[int, int] = {}
     for word, bits in words(text).items():
         token = keyed_token(word)
         rows[token] = rows.get(token, 0) | bits
-    return [{"token": t, "case_id": case_id, "fields": bits} for t, bits in rows.items()]
+    mission = text.mission_id
+    return [
+        {"token": t, "case_id": case_id, "mission_id": mission, "fields": bits}
+        for t, bits in rows.items()
+    ]
 
 
 def index_case(session: Session, case_id: int, text: CaseText) -> None:
@@ -132,6 +138,14 @@ def reindex(session: Session, case: Case) -> None:
     """After a change to what a case is found by: its people, reporters or description."""
     session.flush()
     index_case(session, case.id, case_text(case))
+
+
+def rehome(session: Session, case: Case) -> None:
+    """After the case moved to another mission."""
+    session.flush()
+    session.execute(
+        update(CaseToken).where(CaseToken.case_id == case.id).values(mission_id=case.mission_id)
+    )
 
 
 def reindex_all(session: Session, *, batch: int = 1000) -> int:
@@ -187,14 +201,14 @@ class Found:
 def find(session: Session, user: User, text: str, *, offset: int = 0, limit: int = 50) -> Found:
     """The cases in the reader's scope that the text names, ranked, one page of them."""
     query = parse(text)
-    scope = visible(user)
+    mission = jurisdiction(user)
     if query.number is not None:
-        hit = session.scalar(select(Case.id).where(Case.number == query.number, scope))
+        hit = session.scalar(select(Case.id).where(Case.number == query.number, visible(user)))
         return Found([hit] if hit is not None and offset == 0 else [], False, False)
     if not query.terms:
         return Found([], False, False)
     matches: list[tuple[int, ...]] = [
-        tuple(row) for row in session.execute(_matches(session, query.terms, scope))
+        tuple(row) for row in session.execute(_matches(session, query.terms, mission))
     ]
     ranked = sorted(matches, key=lambda row: (_tier(row[1:]), -row[0]))
     page = [row[0] for row in ranked[offset : offset + limit]]
@@ -216,17 +230,19 @@ def _rarest_first(session: Session, terms: Sequence[Term]) -> list[Term]:
     return sorted(terms, key=seen)
 
 
-def _matches(session: Session, terms: Sequence[Term], scope: ColumnElement[bool]) -> Select[Any]:
-    """The newest MAX_MATCHES cases holding every term, each with the bits of each term."""
+def _matches(session: Session, terms: Sequence[Term], mission: int | None) -> Select[Any]:
+    """The newest MAX_MATCHES cases of the mission (None: all) holding every term, each with
+    the bits of each term. The mission is read on the leading word's rows: no case is read."""
     lead, *others = _rarest_first(session, terms) if len(terms) > 1 else list(terms)
     tables = [CaseToken.__table__.alias(f"t{at}") for at in range(len(terms))]
     first = tables[0]
     query = (
         select(first.c.case_id, *(t.c.fields for t in tables))
         .select_from(first)
-        .join(Case, Case.id == first.c.case_id)
-        .where(first.c.token == lead.token, scope)
+        .where(first.c.token == lead.token)
     )
+    if mission is not None:
+        query = query.where(first.c.mission_id == mission)
     for table, term in zip(tables[1:], others, strict=True):
         query = query.join(
             table, and_(table.c.token == term.token, table.c.case_id == first.c.case_id)

@@ -21,6 +21,7 @@ def upgrade() -> None:
         "protection_case_tokens",
         sa.Column("token", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("mission_id", sa.Integer(), nullable=True),
         sa.Column("fields", sa.SmallInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"],

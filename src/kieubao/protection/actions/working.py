@@ -11,6 +11,7 @@ from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import OFFICER_ROLES, User
+from kieubao.protection import search
 from kieubao.protection.models import (
     OPEN,
     TRANSITIONS,
@@ -70,6 +71,7 @@ def confirm_triage(session: Session, *, acting_user: User, case: Case, decision:
             raise Invalid("mission", _("unknown mission '{code}'").format(code=decision.mission))
         corrections["mission"] = {"from": current, "to": mission.code}
         case.mission = mission
+        search.rehome(session, case)
     case.triage = {**case.triage, "confirmed_by": acting_user.id, "corrections": corrections}
     now = utcnow()
     case.triaged_at = now
