@@ -87,9 +87,9 @@ def database(n: int, seed: int) -> tuple[Engine, float | None]:
 
 
 def sample_queries(
-    session: Session, n_cases: int, count: int, seed: int
+    session: Session, n_cases: int, count: int, seed: int, mission: int | None = None
 ) -> list[tuple[str, str, int]]:
-    """(kind, text, case id) drawn from random cases."""
+    """(kind, text, case id) drawn from random cases (of one mission)."""
     rng = random.Random(seed)
     drawn: list[tuple[str, str, int]] = []
     kinds = ["full name", "surname given", "number", "number digits", "phone", "unfinished",
@@ -98,11 +98,12 @@ def sample_queries(
     vessel = dict(session.execute(select(CaseType.code, CaseType.id)).all())
     while any(wanted.values()):
         kind = rng.choice([k for k, left in wanted.items() if left])
-        where: Any = Case.id == rng.randrange(1, n_cases + 1)
+        where: Any = Case.id >= rng.randrange(1, n_cases + 1)
         if kind in ("vessel", "company"):
             code = "vessel_detained" if kind == "vessel" else "legal_entity"
-            start = rng.randrange(1, n_cases + 1)
-            where = (Case.case_type_id == vessel[code]) & (Case.id >= start)
+            where &= Case.case_type_id == vessel[code]
+        if mission is not None:
+            where &= Case.mission_id == mission
         row = session.execute(
             select(
                 Case.id,
@@ -111,7 +112,7 @@ def sample_queries(
                 Case.details,
                 CaseSubject.full_name,
                 CaseReporter.phone,
-            )  # fmt: skip
+            )
             .join(CaseSubject, CaseSubject.case_id == Case.id)
             .join(CaseReporter, CaseReporter.case_id == Case.id)
             .where(where)
@@ -201,42 +202,43 @@ def main() -> None:
     engine, load_s = database(n, args.seed)
     with Session(engine) as session:
         busiest = session.execute(
-            select(Case.mission_id, func.count()).where(Case.mission_id.is_not(None))
-            .group_by(Case.mission_id).order_by(func.count().desc()).limit(1)
-        ).one()  # fmt: skip
+            select(Case.mission_id, func.count())
+            .where(Case.mission_id.is_not(None))
+            .group_by(Case.mission_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
         readers = {
             "hq": User(role=Role.hq_officer, mission_id=None),
             "mission": User(role=Role.mission_officer, mission_id=busiest[0]),
         }
         drawn = sample_queries(session, n, args.queries, args.seed)
-        mission_drawn = [
-            q for q in drawn
-            if session.scalar(select(Case.mission_id).where(Case.id == q[2])) == busiest[0]
-        ] or drawn  # fmt: skip
+        mission_drawn = sample_queries(session, n, args.queries // 3, args.seed, busiest[0])
         result: dict[str, Any] = {
             "cases": n,
             "index_rows": session.scalar(select(func.count()).select_from(CaseToken)),
             "load_s": round(load_s, 1) if load_s else "kept from an earlier run",
             "queries": len(drawn),
             "backend": "sqlite",
+            "mission_share": round(busiest[1] / n, 3),
         }
-        for who, user in readers.items():
-            # The mission's officer is asked for cases of all missions: most are not theirs.
-            rounds = [timed(session, user, drawn, searched) for _ in range(args.rounds)]
+        scenarios = {
+            "hq": (readers["hq"], drawn),
+            # Asked for cases of every mission: most are not theirs, their rows are skipped.
+            "mission_any_case": (readers["mission"], drawn),
+            "mission_own_cases": (readers["mission"], mission_drawn),
+        }
+        for name, (user, asked) in scenarios.items():
+            rounds = [timed(session, user, asked, searched) for _ in range(args.rounds)]
             p = {k: median([figures(t)[k] for t, _ in rounds]) for k in figures(rounds[0][0])}
             hits = rounds[0][1]
-            result[who] = {
+            result[name] = {
                 **p,
+                "queries": len(asked),
                 "rounds": [figures(t) for t, _ in rounds],
                 "found_on_first_page": {k: f"{h}/{a}" for k, (h, a) in sorted(hits.items())},
             }
-            print(who, p, flush=True)
-        own = timed(session, readers["mission"], mission_drawn, searched)
-        result["mission"]["own_cases"] = {
-            **figures(own[0]),
-            "queries": len(mission_drawn),
-            "found_on_first_page": {k: f"{h}/{a}" for k, (h, a) in sorted(own[1].items())},
-        }
+            print(name, p, flush=True)
         base_drawn = random.Random(args.seed).sample(drawn, min(args.baseline, len(drawn)))
         base, base_hits = timed(session, readers["hq"], base_drawn, naive)
         ours, _ = timed(session, readers["hq"], base_drawn, searched)
@@ -250,7 +252,7 @@ def main() -> None:
             figures(base)["p95_ms"] / max(figures(ours)["p95_ms"], 0.01), 1
         )
         result["target_p95_ms"] = 50
-        result["target_met"] = result["hq"]["p95_ms"] <= 50 and result["mission"]["p95_ms"] <= 50
+        result["target_met"] = all(result[name]["p95_ms"] <= 50 for name in scenarios)
     print(result, flush=True)
     record("case_search", result)
 

@@ -3,6 +3,7 @@ case number, the mother's phone, the vessel; only cases of their own mission."""
 
 import unicodedata
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,12 +13,18 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kieubao.domains import modules
+from kieubao.platform.db import utcnow
 from kieubao.platform.errors import Forbidden
-from kieubao.platform.models import User
+from kieubao.platform.models import Role, User
+from kieubao.platform.retention import apply_rules
 from kieubao.protection import actions, queries, search
 from kieubao.protection.actions.intake import Intake
-from kieubao.protection.models import CaseToken
-from kieubao.protection.schemas import SubjectIn
+from kieubao.protection.models import CaseToken, Status
+from kieubao.protection.schemas import SubjectIn, TriageIn
+from tests.personas import SYSTEM, make_user
+
+modules("retention")
 
 Finder = Callable[..., list[str]]
 
@@ -287,3 +294,32 @@ def test_the_index_holds_digests_not_words(
     words = search.words(search.case_text(case))
     assert {"le", "hung", "tran", "mai", "912345678", "osaka"} <= set(words)
     assert len(tokens) == len(words) and all(isinstance(t, int) for t in tokens)
+
+
+def test_a_case_sent_to_another_mission_is_found_there_only(
+    open_case: Callable[..., Intake],
+    session: Session,
+    hq_officer: User,
+    tokyo_officer: User,
+    find: Finder,
+) -> None:
+    case = open_case().case
+    osaka_officer = make_user(session, "lan.osaka@mofa.gov.vn", Role.mission_officer, "JP-OSA-CG")
+    assert find(osaka_officer, "le van hung") == []
+    actions.confirm_triage(
+        session, acting_user=hq_officer, case=case, decision=TriageIn(mission="JP-OSA-CG")
+    )
+    assert find(osaka_officer, "le van hung") == [case.number]
+    assert find(tokyo_officer, "le van hung") == []
+
+
+def test_a_forgotten_case_is_found_by_its_number_only(
+    open_case: Callable[..., Intake], session: Session, hq_officer: User, find: Finder
+) -> None:
+    case = open_case().case
+    case.status, case.closed_at = Status.closed, utcnow() - timedelta(days=365 * 11)
+    session.commit()
+    list(apply_rules(session, acting_user=SYSTEM, dry_run=False))
+    assert find(hq_officer, "le van hung") == []
+    assert find(hq_officer, "0912345678") == []
+    assert find(hq_officer, case.number.rpartition("-")[2]) == [case.number]

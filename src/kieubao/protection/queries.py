@@ -6,12 +6,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, func, select, true
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from kieubao.platform.db import utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
-from kieubao.platform.models import Role, User
+from kieubao.platform.models import Mission, Role, User
 from kieubao.platform.security import check_pin
 from kieubao.protection.models import OPEN, Case, CaseAttachment, CaseStep, CaseType, Status
 
@@ -40,6 +40,23 @@ def get_case(session: Session, user: User, *, number: str) -> Case:
     return case
 
 
+# What a list of cases shows: the texts and JSON of each case are left for its own page.
+_LISTED = (
+    load_only(
+        Case.id,
+        Case.number,
+        Case.case_type_id,
+        Case.status,
+        Case.severity,
+        Case.country,
+        Case.mission_id,
+        Case.created_at,
+    ),
+    joinedload(Case.case_type).load_only(CaseType.code, CaseType.name_vi, CaseType.name_en),
+    joinedload(Case.mission).load_only(Mission.code, Mission.name_vi, Mission.name_en),
+)
+
+
 def cases(
     session: Session,
     user: User,
@@ -49,7 +66,13 @@ def cases(
     limit: int = 100,
 ) -> list[tuple[Case, int]]:
     """Cases newest first, each with how many of its steps are overdue."""
-    query = select(Case, _overdue()).where(visible(user)).order_by(Case.id.desc()).limit(limit)
+    query = (
+        select(Case, _overdue())
+        .options(*_LISTED)
+        .where(visible(user))
+        .order_by(Case.id.desc())
+        .limit(limit)
+    )
     if status is not None:
         query = query.where(Case.status == status)
     elif open_only:
@@ -59,7 +82,8 @@ def cases(
 
 def cases_by_id(session: Session, user: User, ids: Sequence[int]) -> list[tuple[Case, int]]:
     """These cases in this order (a search's page), each with its overdue steps."""
-    rows = session.execute(select(Case, _overdue()).where(Case.id.in_(ids), visible(user)))
+    query = select(Case, _overdue()).options(*_LISTED).where(Case.id.in_(ids), visible(user))
+    rows = session.execute(query)
     found = {case.id: (case, late) for case, late in rows}
     return [found[i] for i in ids if i in found]
 
