@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kieubao.domains import modules
@@ -323,3 +323,13 @@ def test_a_forgotten_case_is_found_by_its_number_only(
     assert find(hq_officer, "le van hung") == []
     assert find(hq_officer, "0912345678") == []
     assert find(hq_officer, case.number.rpartition("-")[2]) == [case.number]
+
+
+def test_cases_written_before_the_index_are_indexed_again(
+    open_case: Callable[..., Intake], session: Session, tokyo_officer: User, find: Finder
+) -> None:
+    number = open_case().case.number
+    session.execute(delete(CaseToken))
+    assert find(tokyo_officer, "le van hung") == []
+    assert search.reindex_all(session, batch=1) == 1
+    assert find(tokyo_officer, "le van hung") == [number]

@@ -7,10 +7,11 @@ registry keeps its name keys: equal words meet, the words are not there to read.
 words also leave their prefixes of ``PREFIX_MIN`` letters or more, so the last word typed
 may be unfinished: "tran thi hu" does not find Trần Thị Hương, "tran thi huo" does.
 
-A query asks for the cases holding all its words. The rarest word leads: its cases are
-read newest first, each checked for the other words by primary key, so a common surname
-costs as little as a rare one. At most ``MAX_MATCHES`` cases are ranked: the number asked
-first, then cases where every word is in a name, then the others, newest first in each.
+A query asks for the cases holding all its words. The rarest word leads: its rows are read
+newest first (a mission's search skips other missions' rows there), each case checked for
+the other words by primary key; a common surname among the words costs little. At most
+``MAX_MATCHES`` cases are ranked: the number asked first, then cases where every word is in
+a name, then the others, newest first in each.
 """
 
 import re
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kieubao.platform.crypto import keyed_token
 from kieubao.platform.models import User
@@ -154,10 +155,14 @@ def reindex_all(session: Session, *, batch: int = 1000) -> int:
     while ids := list(
         session.scalars(select(Case.id).where(Case.id > last).order_by(Case.id).limit(batch))
     ):
-        for case in session.scalars(select(Case).where(Case.id.in_(ids))):
+        cases = session.scalars(
+            select(Case)
+            .where(Case.id.in_(ids))
+            .options(selectinload(Case.subjects), selectinload(Case.reporters))
+        )
+        for case in cases:
             index_case(session, case.id, case_text(case))
         session.commit()
-        session.expunge_all()
         done, last = done + len(ids), ids[-1]
     return done
 
@@ -172,10 +177,6 @@ class Term:
 class Query:
     number: str | None
     terms: tuple[Term, ...]
-
-    @property
-    def empty(self) -> bool:
-        return self.number is None and not self.terms
 
 
 def parse(text: str) -> Query:
