@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, select, update
+from sqlalchemy import Select, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kieubao.platform.crypto import keyed_token
@@ -48,9 +48,10 @@ ENTITY_FIELDS = (
 PREFIX_MIN = 3
 PHONE_DIGITS = 9  # a phone's last digits: the same with or without +84 or a leading 0
 MAX_WORDS = 8
-MAX_MATCHES = 500
-# Counting a word's cases stops here: past it, any word is common enough to lead.
-RARE = 20_000
+MAX_MATCHES = 200
+# A word's cases are counted among the newest this many: the search reads newest first, so
+# what leads best is the word that is rarest there, and counting stays cheap however common.
+RECENT = 10_000
 
 _NUMBER = re.compile(r"BH-?(\d{4})-?(\d{1,6})")
 _PHONE = re.compile(r"\+?[\d\s().-]+")
@@ -223,10 +224,14 @@ def _tier(bits: Iterable[int]) -> int:
     return 1 if all(b & NAMED for b in bits) else 2
 
 
-def _rarest_first(session: Session, terms: Sequence[Term]) -> list[Term]:
+def _rarest_first(session: Session, terms: Sequence[Term], mission: int | None) -> list[Term]:
+    since = (session.scalar(select(func.max(Case.id))) or 0) - RECENT
+    recent = select(func.count()).where(CaseToken.case_id > since)
+    if mission is not None:
+        recent = recent.where(CaseToken.mission_id == mission)
+
     def seen(term: Term) -> int:
-        capped = select(literal(1)).where(CaseToken.token == term.token).limit(RARE).subquery()
-        return session.scalar(select(func.count()).select_from(capped)) or 0
+        return session.scalar(recent.where(CaseToken.token == term.token)) or 0
 
     return sorted(terms, key=seen)
 
@@ -234,7 +239,7 @@ def _rarest_first(session: Session, terms: Sequence[Term]) -> list[Term]:
 def _matches(session: Session, terms: Sequence[Term], mission: int | None) -> Select[Any]:
     """The newest MAX_MATCHES cases of the mission (None: all) holding every term, each with
     the bits of each term. The mission is read on the leading word's rows: no case is read."""
-    lead, *others = _rarest_first(session, terms) if len(terms) > 1 else list(terms)
+    lead, *others = _rarest_first(session, terms, mission) if len(terms) > 1 else list(terms)
     tables = [CaseToken.__table__.alias(f"t{at}") for at in range(len(terms))]
     first = tables[0]
     query = (
