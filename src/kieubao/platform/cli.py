@@ -156,6 +156,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     with_worker: Annotated[bool, typer.Option(help="also run jobs in this process")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="server processes (one per core)")] = 1,
 ) -> None:
     """Serve the console, the portal and the API."""
     import uvicorn
@@ -170,6 +171,9 @@ def serve(
             factory=True,
             host=host,
             port=port,
+            # Each process has its own group writer; SQLite's busy timeout lets their
+            # commits take turns.
+            workers=workers,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
     finally:

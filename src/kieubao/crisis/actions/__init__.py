@@ -29,7 +29,10 @@ from kieubao.crisis.actions.roster import (
 )
 from kieubao.crisis.actions.roster_lists import import_roster_list
 from kieubao.crisis.actions.safety_checks import send_safety_check
-from kieubao.crisis.actions.self_reports import receive_self_report
+from kieubao.crisis.actions.self_reports import (
+    receive_self_report,
+    receive_self_report_awaited,
+)
 from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, save_feed_source
 from kieubao.crisis.actions.volunteers import add_task, assign_volunteer, set_assignment_status
 
@@ -59,6 +62,7 @@ __all__ = [
     "open_crisis",
     "open_protection_case",
     "receive_self_report",
+    "receive_self_report_awaited",
     "record_status",
     "reply_link_token",
     "save_alert_rule",
