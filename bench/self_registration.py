@@ -89,7 +89,14 @@ def main() -> None:
         # Server and job worker in their own processes, as deployed: placing submissions
         # must not take the intake's interpreter. The baseline writes into the same file.
         server = instance.start(
-            "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
         )
         worker = instance.start("worker", "--workers", "1")
         bare, bare_url = start_bare(var, str(var / "kieubao.db"), workers=args.workers)

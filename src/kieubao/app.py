@@ -19,6 +19,9 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         description="Citizens abroad, protection, early warning and community work.",
+        # No OpenTelemetry provider is configured here: FastAPI would still look for one in
+        # the environment on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     web.install(app)
     install_templates()

@@ -157,6 +157,7 @@ def serve(
     port: int = 8000,
     with_worker: Annotated[bool, typer.Option(help="also run jobs in this process")] = False,
     workers: Annotated[int, typer.Option(min=1, help="server processes (one per core)")] = 1,
+    access_log: Annotated[bool, typer.Option(help="a line per request on stderr")] = True,
 ) -> None:
     """Serve the console, the portal and the API."""
     import uvicorn
@@ -174,6 +175,7 @@ def serve(
             # Each process has its own group writer; SQLite's busy timeout lets their
             # commits take turns.
             workers=workers,
+            access_log=access_log,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
     finally:
