@@ -35,12 +35,12 @@ def receive_self_report(session: Session, *, crisis_id: int, data: SelfReportIn)
     """Keep the submission (durably: the answer comes after the commit) and ask for it to be
     placed; returns its number. The audit entry is the placing's: this write holds nothing but
     what was sent. The same submission sent again is the one kept, with its number."""
-    return writer.write(session, _keep(crisis_id, data))
+    return writer.write(session, keep_self_report(crisis_id, data))
 
 
 async def receive_self_report_awaited(*, crisis_id: int, data: SelfReportIn) -> int:
     """:func:`receive_self_report` for a handler on the event loop (the public form)."""
-    return await writer.write_awaited(_keep(crisis_id, data))
+    return await writer.write_awaited(keep_self_report(crisis_id, data))
 
 
 def submission_key(data: SelfReportIn) -> str:
@@ -49,7 +49,8 @@ def submission_key(data: SelfReportIn) -> str:
     return hashlib.sha256(sent.encode()).hexdigest()
 
 
-def _keep(crisis_id: int, data: SelfReportIn) -> Callable[[Session], int]:
+def keep_self_report(crisis_id: int, data: SelfReportIn) -> Callable[[Session], int]:
+    """The write that keeps a submission, for a caller that adds its own to it."""
     payload, key = data.model_dump(mode="json"), submission_key(data)
 
     def keep(session: Session) -> int:
@@ -97,10 +98,11 @@ def place_pending(session: Session, *, crisis: Crisis) -> int:
         data = SelfReportIn.model_validate(report.payload)
         people = [_citizen(session, data, i, missions) for i in range(len(data.people))]
         put_on_roster(session, crisis, [c.id for c in people])
+        # Without a status they said where they are, not how: they stay unaccounted.
+        said = [c.id for c in people] if data.status is not None else []
         entries = session.scalars(
             select(RosterEntry).where(
-                RosterEntry.crisis_id == crisis.id,
-                RosterEntry.citizen_id.in_([c.id for c in people]),
+                RosterEntry.crisis_id == crisis.id, RosterEntry.citizen_id.in_(said)
             )
         )
         for entry in entries:
