@@ -114,7 +114,7 @@ def _submission(
     if names_no_one(message):
         return None
     if not name and (known := _registered(session, sender)) is not None:
-        name, birth = known.full_name, known.date_of_birth
+        name, birth = known.full_name, known.birth_date_text or None
     where = country.upper() if country and country.upper() in crisis.countries else None
     try:
         return SelfReportIn(
