@@ -19,9 +19,17 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         description="Citizens abroad, protection, early warning and community work.",
+        # No OpenTelemetry provider is configured here: FastAPI would still look for one in
+        # the environment on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     web.install(app)
     install_templates()
+    # FastAPI tries its ~300 routes one by one, each try far from free: the public forms
+    # that must hold a surge are tried first.
+    for pages in modules("pages"):
+        if (surge_router := getattr(pages, "surge_router", None)) is not None:
+            app.include_router(surge_router)
     app.include_router(platform_pages.router)
     for api in modules("api"):
         app.include_router(api.router, prefix="/api/v1")

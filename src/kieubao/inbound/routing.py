@@ -42,7 +42,9 @@ class Received:
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # "opened", "appended", "safety_reply" or "duplicate"
+    # "opened", "appended", "safety_reply", "duplicate"; "here" (on a crisis roster by SMS),
+    # "here_help", "here_no_crisis", "here_ask" (answered how to, that none is open, which one)
+    kind: str
     case_number: str | None = None
 
 
@@ -69,6 +71,8 @@ def receive(session: Session, received: Received) -> Outcome:
     except IntegrityError:
         return _duplicate(session, received)
     actor = audit.System(f"inbound {received.provider}")
+    if (outcome := _here(session, received, log)) is not None:
+        return outcome
     if (outcome := _safety_reply(session, received, log, actor)) is not None:
         return outcome
     if received.subject:
@@ -107,6 +111,28 @@ def _duplicate(session: Session, received: Received) -> Outcome:
         )
     )
     return Outcome("duplicate", known.case_number if known else None)
+
+
+def _here(session: Session, received: Received, log: InboundMessage) -> Outcome | None:
+    """ "Ở ĐÂY <name> <birth year>" by SMS: the sender on the roster of the crisis open where
+    they are, answered by SMS. A message that only starts like it, with more than a name after
+    the keyword, is answered with how to send it and still goes on to a case, as any other."""
+    message = received.message
+    if message.channel not in PHONE_CHANNELS or (here := crisis.here_in(message.text)) is None:
+        return None
+
+    def keep(outcome: str) -> None:
+        log.outcome = outcome
+
+    done = crisis.register_by_sms(
+        session,
+        sender=message.sender,
+        country=received.country,
+        message=here,
+        message_key=f"{received.provider}-{message.provider_id}"[:180],
+        then=keep,
+    )
+    return None if crisis.names_no_one(here) else Outcome(done)
 
 
 def _safety_reply(

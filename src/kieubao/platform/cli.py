@@ -156,6 +156,8 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     with_worker: Annotated[bool, typer.Option(help="also run jobs in this process")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="server processes (one per core)")] = 1,
+    access_log: Annotated[bool, typer.Option(help="a line per request on stderr")] = True,
 ) -> None:
     """Serve the console, the portal and the API."""
     import uvicorn
@@ -170,6 +172,10 @@ def serve(
             factory=True,
             host=host,
             port=port,
+            # Each process has its own group writer; SQLite's busy timeout lets their
+            # commits take turns.
+            workers=workers,
+            access_log=access_log,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
     finally:
