@@ -1,5 +1,9 @@
 """A local SMTP server that counts what it is given, per recipient: the far end of drills,
-of the outbox's exactly-once test and of the fan-out benchmark."""
+of the outbox's exactly-once test and of the fan-out benchmark.
+
+It honours the sender's idempotency key as a receiving system that deduplicates does: a
+message whose Message-ID it already took is answered "250" and not taken again, and counted
+in ``repeats`` so a test sees how often the sender had to try again."""
 
 import re
 import socket
@@ -17,6 +21,7 @@ class _Handler:
     def __init__(self) -> None:
         self.recipients: Counter[str] = Counter()
         self.message_ids: Counter[str] = Counter()
+        self.repeats: Counter[str] = Counter()
         # Addresses answered "550 no such user", as a real server answers unknown mailboxes.
         self.unknown: set[str] = set()
         # Whether to offer RFC 2920 pipelining, as most production servers do.
@@ -40,10 +45,16 @@ class _Handler:
         return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        content = envelope.content
+        head_end = content.find(b"\r\n\r\n")
+        found = _MESSAGE_ID.search(content, 0, head_end if head_end >= 0 else len(content))
+        key = found[1].decode() if found else None
+        if key in self.message_ids:
+            self.repeats[key] += 1
+            return "250 Message already accepted"
         for rcpt in envelope.rcpt_tos:
             self.recipients[rcpt] += 1
-        found = _MESSAGE_ID.search(envelope.content)
-        self.message_ids[found[1].decode() if found else "None"] += 1
+        self.message_ids[key or "None"] += 1
         return "250 Message accepted for delivery"
 
 

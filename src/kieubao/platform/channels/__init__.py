@@ -4,7 +4,6 @@ every adapter follows)."""
 from kieubao.platform.channels.base import (
     Channel,
     Connection,
-    HandedOver,
     LogChannel,
     OneByOne,
     Outcome,
@@ -20,7 +19,6 @@ __all__ = [
     "CHANNELS",
     "Channel",
     "Connection",
-    "HandedOver",
     "LogChannel",
     "OneByOne",
     "Outcome",

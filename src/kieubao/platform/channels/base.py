@@ -1,17 +1,15 @@
 """What every channel adapter shares: the message it is given, how it says what became of it,
 and the one-at-a-time shape most providers' HTTP APIs call for.
 
-Every adapter follows one rule that the outbox's guarantee rests on: it brings a group of
-messages up to the point where only their last byte is left to write (the SMTP end-of-data,
-the HTTP request), calls ``handed_over(ids)``, and writes the last byte only of the messages
-that call gave back. ``handed_over`` commits those rows as sent; so a message the provider
-could have accepted is always marked sent first, and nothing marked "sending" reached it.
-One commit covers a whole group, which is what lets the workers keep up with a fan-out.
+An adapter sends a group of messages whole and says, for each, what the provider answered;
+the outbox records the group's answers in one commit (see :mod:`kieubao.platform.delivery`
+for why that makes each message arrive once). Every attempt at a message carries the same
+key (``Outgoing.key``): the adapter hands it to the provider in whatever form the provider
+honours (SMTP's Message-ID, an Idempotency-Key header).
 """
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,14 +42,12 @@ class Unconfirmed(Exception):
     """The message was handed over but no answer came back: it may have been accepted."""
 
 
-# What became of each message of a group: the provider's id, or why not. A message left
-# out was refused by ``handed_over`` (another worker holds it now) and was not sent.
+# What became of each message of a group: the provider's id, or why not.
 Outcome = str | Rejected | Unconfirmed
-HandedOver = Callable[[list[int]], set[int]]
 
 
 class Connection(Protocol):
-    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]: ...
+    def send(self, messages: list[Outgoing]) -> dict[int, Outcome]: ...
 
     def close(self) -> None: ...
 
@@ -65,18 +61,11 @@ class Channel(Protocol):
 class OneByOne(ABC):
     """An adapter that sends a message at a time, behind the group interface."""
 
-    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
+    def send(self, messages: list[Outgoing]) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
         for position, message in enumerate(messages):
             try:
-                prepared = self.prepare(message)
-            except Rejected as refusal:
-                outcomes[message.id] = refusal
-                continue
-            if message.id not in handed_over([message.id]):
-                continue
-            try:
-                outcomes[message.id] = self.deliver(message, prepared)
+                outcomes[message.id] = self.deliver(message, self.prepare(message))
             except Rejected as refusal:
                 outcomes[message.id] = refusal
                 if refusal.retry_after is not None:
@@ -95,7 +84,7 @@ class OneByOne(ABC):
 
     @abstractmethod
     def deliver(self, message: Outgoing, prepared: bytes) -> str:
-        """Write the message's last byte; the provider's id for it."""
+        """Send the message; the provider's id for it."""
 
     def close(self) -> None:
         return None

@@ -18,7 +18,6 @@ from functools import lru_cache
 
 from kieubao.platform.channels.base import (
     Connection,
-    HandedOver,
     OneByOne,
     Outcome,
     Outgoing,
@@ -177,13 +176,13 @@ class SmtpConnection:
         if session is not None:
             session.close()
 
-    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
+    def send(self, messages: list[Outgoing]) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
         for start in range(0, len(messages), self.size):
-            outcomes.update(self._group(messages[start : start + self.size], handed_over))
+            outcomes.update(self._group(messages[start : start + self.size]))
         return outcomes
 
-    def _group(self, group: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
+    def _group(self, group: list[Outgoing]) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
         live: dict[int, Outgoing] = {}  # slot -> message still on its way
         for slot, message in enumerate(group):
@@ -212,19 +211,9 @@ class SmtpConnection:
                 ((250, 251),),
             )
             self._wave(live, outcomes, lambda s, m: s.putcmd("data"), ((354,),))
-        self._wave(live, outcomes, lambda s, m: s.send(smtp_data(mime_bytes(m, self.sender))), ())
-        taken = handed_over([m.id for m in live.values()]) if live else set()
-        for slot in [s for s, m in live.items() if m.id not in taken]:
-            # Ending the session without the final "." makes the server drop the message.
-            del live[slot]
-            self._drop(slot)
-        for slot, message in list(live.items()):
-            try:
-                self._session(slot).smtp.send(b".\r\n")
-            except (OSError, smtplib.SMTPException) as exc:
-                outcomes[message.id] = Unconfirmed(str(exc))
-                del live[slot]
-                self._drop(slot)
+        # The text and its final dot in one write; the answer is the server's word on it.
+        text = {m.id: smtp_data(mime_bytes(m, self.sender)) + b".\r\n" for m in live.values()}
+        self._wave(live, outcomes, lambda s, m: s.send(text[m.id]), ())
         for slot, message in live.items():
             try:
                 code, reply = self._session(slot).smtp.getreply()
@@ -232,9 +221,8 @@ class SmtpConnection:
                 outcomes[message.id] = Unconfirmed(str(exc))
                 self._drop(slot)
                 continue
-            ok = code == 250
             outcomes[message.id] = (
-                reply.decode("utf-8", "replace")[:200] if ok else (_refusal(code, reply))
+                reply.decode("utf-8", "replace")[:200] if code == 250 else _refusal(code, reply)
             )
         return outcomes
 
