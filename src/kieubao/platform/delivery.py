@@ -29,8 +29,9 @@ import os
 import socket
 import time
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import CursorResult, Update, bindparam, or_, select, update
+from sqlalchemy import CursorResult, Table, Update, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from kieubao.platform import channels
@@ -150,7 +151,7 @@ def send_batch(
     return accepted
 
 
-_TABLE = OutboxMessage.__table__
+_TABLE = cast(Table, OutboxMessage.__table__)
 # An acceptance is a fact whoever holds the row now: recorded unless the row is settled, so
 # a row taken back from a slow worker that got it through is not sent again.
 _ACCEPTED = (
