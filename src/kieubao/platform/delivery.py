@@ -234,12 +234,16 @@ def drain(channel_name: str, *, batch_size: int | None = None) -> int:
     every batch, so SMTP sessions and HTTP keep-alives outlive a claim."""
     channel = channels.get(channel_name)
     settings = get_settings()
-    pacer = Pacer(settings.outbox_rates.get(channel_name, 0.0))
+    rate = settings.outbox_rates.get(channel_name, 0.0)
+    pacer = Pacer(rate)
+    # A paced batch stays claimed while it is sent: ten seconds' worth leaves the rest to
+    # other workers.
+    batch_size = batch_size or (max(int(rate * 10), 1) if rate > 0 else settings.outbox_batch)
     total = 0
     connection: channels.Connection | None = None
     with session_scope() as session:
         try:
-            while batch := claim(session, channel_name, batch_size or settings.outbox_batch):
+            while batch := claim(session, channel_name, batch_size):
                 if connection is None:
                     try:
                         connection = channel.connect()

@@ -57,7 +57,12 @@ class Settings(BaseSettings):
             "whatsapp": 50.0,
         }
     )
-    outbox_batch: int = 200
+    # Rows a delivery job claims at once on an unpaced channel: one claim and one commit of
+    # answers each. A paced channel claims what it sends in ten seconds.
+    outbox_batch: int = 1000
+    # Requests in flight at once to an HTTP provider on an unpaced channel (a paced channel
+    # sends one at a time, at its rate).
+    outbox_http_concurrency: int = 8
     # Minutes a safety check waits for answers before asking again by the next channel.
     safety_check_follow_up_minutes: int = 60
     # The channels a safety check tries, best first; each person is asked by the first they

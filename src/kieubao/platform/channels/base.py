@@ -10,6 +10,7 @@ honours (SMTP's Message-ID, an Idempotency-Key header).
 
 import logging
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -59,24 +60,33 @@ class Channel(Protocol):
 
 
 class OneByOne(ABC):
-    """An adapter that sends a message at a time, behind the group interface."""
+    """An adapter that sends a message at a time, behind the group interface; with
+    ``concurrency`` above one, that many requests of a group are in flight at once, as a
+    provider's API serves them (the provider's wait, not our CPU, is what a request costs)."""
+
+    concurrency = 1
 
     def send(self, messages: list[Outgoing]) -> dict[int, Outcome]:
-        outcomes: dict[int, Outcome] = {}
-        for position, message in enumerate(messages):
+        paused: list[Rejected] = []
+
+        def one(message: Outgoing) -> Outcome:
+            if paused:
+                # The provider asked for a pause: what has not gone yet would only be refused
+                # the same way, so it waits unsent.
+                return paused[0]
             try:
-                outcomes[message.id] = self.deliver(message, self.prepare(message))
+                return self.deliver(message, self.prepare(message))
             except Rejected as refusal:
-                outcomes[message.id] = refusal
                 if refusal.retry_after is not None:
-                    # The provider asked for a pause: the rest of the group would only be
-                    # refused the same way, so it waits unsent.
-                    for later in messages[position + 1 :]:
-                        outcomes[later.id] = refusal
-                    break
+                    paused.append(refusal)
+                return refusal
             except Unconfirmed as failure:
-                outcomes[message.id] = failure
-        return outcomes
+                return failure
+
+        if self.concurrency == 1 or len(messages) == 1:
+            return {m.id: one(m) for m in messages}
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            return dict(zip((m.id for m in messages), pool.map(one, messages), strict=True))
 
     def prepare(self, message: Outgoing) -> bytes:
         """Everything that can fail before the message is handed over."""
