@@ -36,10 +36,12 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "channel", "next_attempt_at"),
         Index("ix_outbox_messages_provider", "channel", "provider_id"),
+        # What became of a send's messages: the follow-ups of a safety check look here.
+        Index("ix_outbox_messages_send_status", "send_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    send_id: Mapped[int] = mapped_column(ForeignKey("outbox_sends.id"), index=True)
+    send_id: Mapped[int] = mapped_column(ForeignKey("outbox_sends.id"))
     key: Mapped[str] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(320))
