@@ -80,6 +80,7 @@ def claim(session: Session, channel: str, limit: int) -> list[channels.Outgoing]
             OutboxMessage.subject,
             OutboxMessage.body,
             OutboxMessage.unsubscribe_url,
+            OutboxMessage.template,
         )
     ).all()
     commit(session)

@@ -21,7 +21,13 @@ from kieubao.platform.db import commit, on_commit, utcnow
 from kieubao.platform.delivery import deliver
 from kieubao.platform.errors import Invalid, NotFound
 from kieubao.platform.jobs import enqueue
-from kieubao.platform.outbox_models import DisabledAddress, OutboxMessage, OutboxSend, Status
+from kieubao.platform.outbox_models import (
+    DisabledAddress,
+    LastHeard,
+    OutboxMessage,
+    OutboxSend,
+    Status,
+)
 from kieubao.platform.web import templates
 
 __all__ = [
@@ -29,6 +35,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxSend",
     "Status",
+    "heard_from",
     "keys_with_status",
     "queue",
     "record_receipt",
@@ -118,6 +125,7 @@ def queue(
         session.flush()
     disabled = _disabled(session, messages)
     rendered = {lang: render(kind, lang, context) for lang in {m.language for m in messages}}
+    shared = {k: v for k, v in context.items() if isinstance(v, str)}
     now = utcnow()
     rows = []
     for m in messages:
@@ -133,6 +141,10 @@ def queue(
                 "subject": text.subject.fill(m.fields)[:300],
                 "body": text.body.fill(m.fields),
                 "unsubscribe_url": m.unsubscribe_url,
+                # Only WhatsApp needs a template outside a conversation.
+                "template": channels.whatsapp_template(kind, m.language, {**shared, **m.fields})
+                if m.channel == "whatsapp"
+                else None,
                 # Nothing is dropped silently: a disabled address is kept, as failed.
                 "status": Status.failed if blocked else Status.queued,
                 "error": "address disabled after a bounce" if blocked else "",
@@ -150,6 +162,18 @@ def queue(
     for channel in sorted({m.channel for m in messages}):
         on_commit(session, enqueue, deliver, channel=channel)
     return send
+
+
+def heard_from(session: Session, *, channel: str, address: str) -> None:
+    """A person wrote to us on a channel: what we send them there next may be free text
+    (see :class:`LastHeard`)."""
+    now = utcnow()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(LastHeard)
+        .values(channel=channel, address=address, at=now)
+        .on_conflict_do_update(index_elements=["channel", "address"], set_={"at": now})
+    )
 
 
 def _disabled(session: Session, messages: Sequence[Message]) -> set[tuple[str, str]]:

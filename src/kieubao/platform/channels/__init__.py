@@ -12,7 +12,12 @@ from kieubao.platform.channels.base import (
     Unconfirmed,
 )
 from kieubao.platform.channels.email import EmailChannel, message_id, mime_bytes, smtp_data
-from kieubao.platform.channels.messengers import TelegramChannel, WhatsAppChannel, ZaloChannel
+from kieubao.platform.channels.messengers import (
+    TelegramChannel,
+    WhatsAppChannel,
+    ZaloChannel,
+    whatsapp_template,
+)
 from kieubao.platform.channels.sms import SmsChannel
 
 __all__ = [
@@ -29,6 +34,7 @@ __all__ = [
     "message_id",
     "mime_bytes",
     "smtp_data",
+    "whatsapp_template",
 ]
 
 CHANNELS: dict[str, Channel] = {

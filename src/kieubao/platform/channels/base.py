@@ -12,7 +12,7 @@ import logging
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ class Outgoing:
     body: str
     # A page where the reader stops these messages; email carries it as List-Unsubscribe.
     unsubscribe_url: str | None = None
+    # The provider's template with this reader's values, for outside a conversation.
+    template: dict[str, Any] | None = None
 
 
 class Rejected(Exception):
