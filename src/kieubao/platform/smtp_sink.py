@@ -61,6 +61,7 @@ class _Session(asyncio.Protocol):
         self.handler = handler
         self.buffer = b""
         self.in_data = False
+        self.quitting = False
         self.sender: str | None = None
         self.recipients: list[str] = []
 
@@ -72,14 +73,16 @@ class _Session(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         replies: list[bytes] = []
-        while not self.transport.is_closing():
+        while not self.quitting:
             if self.in_data:
                 # The text ends with a line holding a dot alone; one search finds it.
-                end = 0 if self.buffer.startswith(b".\r\n") else self.buffer.find(b"\r\n.\r\n")
-                if end < 0:
-                    break
-                text = self.buffer[: end + 2] if end else b""
-                self.buffer = self.buffer[end + (3 if end == 0 else 5) :]
+                if self.buffer.startswith(b".\r\n"):
+                    text, self.buffer = b"", self.buffer[3:]
+                else:
+                    end = self.buffer.find(b"\r\n.\r\n")
+                    if end < 0:
+                        break
+                    text, self.buffer = self.buffer[: end + 2], self.buffer[end + 5 :]
                 self.in_data = False
                 replies.append(self.handler.data(self.recipients, _STUFFED.sub(b".", text)))
                 self.sender, self.recipients = None, []
@@ -88,12 +91,14 @@ class _Session(asyncio.Protocol):
             if end < 0:
                 if len(self.buffer) > _MAX_LINE:
                     replies.append(b"500 Line too long")
-                    self._close(replies)
+                    self.quitting = True
                 break
             line, self.buffer = self.buffer[:end].decode("utf-8", "replace"), self.buffer[end + 2 :]
             replies.append(self._command(line))
-        if replies and not self.transport.is_closing():
+        if replies:
             self.transport.write(b"\r\n".join(replies) + b"\r\n")
+        if self.quitting:
+            self.transport.close()
 
     def _command(self, line: str) -> bytes:
         verb, _, argument = line.partition(" ")
@@ -132,13 +137,9 @@ class _Session(asyncio.Protocol):
         if verb == "NOOP":
             return b"250 OK"
         if verb == "QUIT":
-            self._close([b"221 Bye"])
-            return b""
+            self.quitting = True  # after the answers to what came before it
+            return b"221 Bye"
         return b"502 Command not implemented"
-
-    def _close(self, replies: list[bytes]) -> None:
-        self.transport.write(b"\r\n".join(r for r in replies if r) + b"\r\n")
-        self.transport.close()
 
 
 class _Controller(Protocol):
