@@ -11,8 +11,8 @@ key, and the provider or reader that honours the key keeps it exactly once. In s
   so nothing is ever marked sent that was not accepted (no loss).
 * Rows held by a worker that is gone (its process no longer exists on this host, or its
   claim is older than ``outbox_lease_s``) go back to "queued" and are sent again. A message
-  sent twice is one the provider accepted after the dead worker's last commit: at most one
-  batch. It goes again with the same key: SMTP's Message-ID (``<key@kieubao>``), which our
+  sent twice is one the provider accepted after the dead worker's last commit: at most the
+  batch each of its delivery jobs had in flight. It goes again with the same key: SMTP's Message-ID (``<key@kieubao>``), which our
   sink honours and mail readers use to fold copies into one; the SMS gateway's
   Idempotency-Key header. Zalo, Telegram and WhatsApp take no key: there a repeat is
   possible for the messages of one unrecorded group, and paced channels record each message
