@@ -132,8 +132,14 @@ class Telegram(Fake):
         return {"ok": False, "error_code": code, "description": description}
 
 
+@dataclass
 class WhatsApp(Fake):
+    """The Cloud API: free text only to numbers in ``window`` (who wrote in the last 24
+    hours; everyone when None), templates only by an approved (name, language)."""
+
     phone_number_id, token = "106540352242922", "whatsapp-access-token"
+    window: set[str] | None = None
+    approved: set[tuple[str, str]] = field(default_factory=set)
 
     def answer(self, path: str, headers: Any, body: bytes) -> Answer:
         if headers.get("Authorization") != f"Bearer {self.token}":
@@ -141,9 +147,19 @@ class WhatsApp(Fake):
         if path != f"/{self.phone_number_id}/messages":
             return 400, self.error(100, "Unsupported post request.", "GraphMethodException"), {}
         payload = json.loads(body)
-        if payload.get("messaging_product") != "whatsapp" or payload.get("type") != "text":
+        kind = payload.get("type")
+        if payload.get("messaging_product") != "whatsapp" or kind not in ("text", "template"):
             return 400, self.error(100, "Invalid parameter", "OAuthException"), {}
         to = payload.get("to", "")
+        if kind == "template":
+            template = payload.get("template") or {}
+            named = (template.get("name"), (template.get("language") or {}).get("code"))
+            if named not in self.approved:
+                message = "Template name does not exist in the translation"
+                return 404, self.error(132001, message, "OAuthException"), {}
+        elif self.window is not None and to not in self.window:
+            message = "Re-engagement message"
+            return 400, self.error(131047, message, "OAuthException"), {}
         if self.throttle():
             return 400, self.error(130429, "Rate limit hit", "OAuthException"), {}
         if to in self.unreachable:

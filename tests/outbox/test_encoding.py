@@ -32,7 +32,7 @@ def test_a_recipients_name_fills_the_placeholder_and_nothing_in_the_shared_text(
     shared: str, name: str
 ) -> None:
     rendered = outbox.render("notice", "en", {"title": "t", "text": shared})
-    body = rendered.body.safe_substitute({"name": name})
+    body = rendered.body.fill({"name": name})
     assert body.startswith(f"Dear {name},")
     assert shared.strip() in body
 

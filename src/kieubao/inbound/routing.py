@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.crisis import actions as crisis
 from kieubao.inbound.models import InboundMessage
-from kieubao.platform import audit
+from kieubao.platform import audit, outbox
 from kieubao.platform.settings import get_settings
 from kieubao.platform.text import nfc
 from kieubao.protection import actions as protection
@@ -70,6 +70,8 @@ def receive(session: Session, received: Received) -> Outcome:
             session.add(log)
     except IntegrityError:
         return _duplicate(session, received)
+    # They wrote: a provider's window for free-text answers is open again.
+    outbox.heard_from(session, channel=str(message.channel), address=message.sender)
     actor = audit.System(f"inbound {received.provider}")
     if (outcome := _here(session, received, log)) is not None:
         return outcome

@@ -4,8 +4,13 @@ import secrets
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WhatsAppTemplate(BaseModel):
+    names: dict[str, str]
+    parameters: list[str]
 
 
 class Settings(BaseSettings):
@@ -46,6 +51,11 @@ class Settings(BaseSettings):
     whatsapp_base_url: str = "https://graph.facebook.com/v21.0"
     whatsapp_phone_number_id: str | None = None
     whatsapp_token: str | None = None
+    # Pre-approved WhatsApp templates per message type: outside the 24 hours after a person
+    # last wrote, the Cloud API takes only these. {"safety_check": {"names": {"vi": ...,
+    # "en": ...}, "parameters": ["name", "title", "link"]}}: the approved name per
+    # language, and the message's values that fill the template body's {{1}}, {{2}}...
+    whatsapp_templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict)
     # Messages per second one delivery job sends on a channel (a worker runs one per
     # thread); 0 means no limit.
     outbox_rates: dict[str, float] = Field(
@@ -57,7 +67,12 @@ class Settings(BaseSettings):
             "whatsapp": 50.0,
         }
     )
-    outbox_batch: int = 200
+    # Rows a delivery job claims at once on an unpaced channel: one claim and one commit of
+    # answers each. A paced channel claims what it sends in ten seconds.
+    outbox_batch: int = 1000
+    # Requests in flight at once to an HTTP provider on an unpaced channel (a paced channel
+    # sends one at a time, at its rate).
+    outbox_http_concurrency: int = 8
     # Minutes a safety check waits for answers before asking again by the next channel.
     safety_check_follow_up_minutes: int = 60
     # The channels a safety check tries, best first; each person is asked by the first they
