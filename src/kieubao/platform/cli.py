@@ -18,6 +18,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Officer and citizen accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit chain.", no_args_is_help=True)
+keys_app = typer.Typer(help="The key ring of encrypted fields.", no_args_is_help=True)
 
 
 def fail(message: str) -> typer.Exit:
@@ -92,6 +93,68 @@ def audit_verify() -> None:
     if not verdict.ok:
         raise fail(f"audit chain broken: {verdict.problem} ({verdict.checked} entries verified)")
     typer.echo(f"audit chain intact: {verdict.checked} entries")
+
+
+@keys_app.command("status")
+def keys_status() -> None:
+    """The keys in the ring and how many stored fields each one wrote."""
+    from kieubao.platform import keyring, keys
+
+    ring = keyring.ring()
+    with session_scope() as session:
+        counts = keys.census(session)
+    for version in sorted(set(ring.versions) | set(counts)):
+        mark = " (current)" if version == ring.current else ""
+        held = "" if version in ring.versions else " — NOT IN THE RING"
+        typer.echo(f"key {version}{mark}: {counts.get(version, 0)} fields{held}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    key: Annotated[
+        str | None, typer.Option(envvar="KIEUBAO_NEW_DATA_KEY", help="the new key; else made")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="finish a pass cut short, with the current key")
+    ] = False,
+    batch: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+) -> None:
+    """Make a new key current and re-encrypt every encrypted field under it, while the
+    service runs. Safe to interrupt: run again with --resume."""
+    from kieubao.platform import keyring, keys
+
+    with session_scope() as session:
+        # A new key leaves every stored field behind; a resumed pass those not yet rewritten.
+        stale = keys.stale_count(session, keyring.ring().current + (0 if resume else 1))
+        with typer.progressbar(length=stale, label="re-encrypting") as bar:
+            try:
+                done = keys.rotate(
+                    session,
+                    acting_user=CLI_ACTOR,
+                    secret=key,
+                    resume=resume,
+                    size=batch,
+                    progress=bar.update,
+                )
+            except Problem as exc:
+                raise fail(exc.detail) from exc
+    typer.echo(f"key {done.version} is current; {done.rewritten} fields re-encrypted")
+    for version, count in done.census.items():
+        typer.echo(f"key {version}: {count} fields")
+    typer.echo("older keys may now be retired: kieubao keys retire --version N")
+
+
+@keys_app.command("retire")
+def keys_retire(version: Annotated[int, typer.Option("--version")]) -> None:
+    """Take a key out of the ring; refused while any stored field still needs it."""
+    from kieubao.platform import keys
+
+    with session_scope() as session:
+        try:
+            keys.retire(session, acting_user=CLI_ACTOR, version=version)
+        except Problem as exc:
+            raise fail(exc.detail) from exc
+    typer.echo(f"key {version} retired")
 
 
 def backup(
@@ -195,6 +258,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(keys_app, name="keys")
     app.command()(serve)
     app.command()(worker)
     app.command()(backup)
