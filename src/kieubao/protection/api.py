@@ -97,7 +97,7 @@ def list_cases(
 
 @router.get("/cases/{number}", response_model=CaseOut)
 def get_case(number: str, session: SessionDep, officer: AnyOfficer) -> CaseOut:
-    return views.case_out(queries.get_case(session, officer, number=number))
+    return views.case_out(queries.read_case(session, officer, number=number))
 
 
 @router.post("/cases/{number}/triage", response_model=CaseOut)

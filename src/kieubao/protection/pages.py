@@ -191,7 +191,7 @@ def _case_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    case = queries.get_case(session, officer, number=number)
+    case = queries.read_case(session, officer, number=number)
     return render(
         request,
         "protection/case.html",

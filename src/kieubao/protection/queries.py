@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from kieubao.platform import access
 from kieubao.platform.db import utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
@@ -31,6 +32,39 @@ def get_case(session: Session, user: User, *, number: str) -> Case:
     if case is None:
         raise NotFound(_("case {number}").format(number=number))
     return case
+
+
+def read_case(session: Session, user: User, *, number: str) -> Case:
+    """A case opened to be read, in the reader's scope or under their break-glass grant; the
+    read is logged before anything is shown."""
+    grant = None
+    try:
+        case = get_case(session, user, number=number)
+    except NotFound:
+        grant = access.active_grant(session, user, "case", number)
+        if grant is None:
+            raise
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+    access.log_read(
+        session,
+        user,
+        kind="case",
+        record_id=case.number,
+        fields=case.case_type.code,
+        citizens=[s.citizen_id for s in case.subjects if s.citizen_id is not None],
+        grant=grant,
+    )
+    return case
+
+
+def _by_number(session: Session, reference: str) -> access.Target | None:
+    number = reference.upper()
+    if session.scalar(select(Case.id).where(Case.number == number)) is None:
+        return None
+    return access.Target("case", number, f"/console/cases/{number}")
+
+
+access.register_kind("case", lambda: _("Protection case, by its number"), _by_number)
 
 
 def cases(
