@@ -192,3 +192,32 @@ def test_a_citizen_sees_who_viewed_their_record_and_never_anyone_elses(
     assert "Embassy of Viet Nam in Germany" in theirs and "Japan" not in theirs
     # The citizen reading their own record leaves no trace of staff reading it.
     assert len(list(session.scalars(select(RecordRead)))) == 3
+
+
+def test_reading_a_crisis_roster_is_logged_for_each_person_shown(
+    api: Client,
+    session: Session,
+    hq_officer: User,
+    tokyo_officer: User,
+    partner_analyst: User,
+    citizen_in_osaka: Citizen,
+) -> None:
+    from kieubao.crisis import actions as crisis
+    from kieubao.crisis import queries as crisis_queries
+    from tests.crisis.conftest import usgs_feed
+
+    quake = {"id": "us7000osak", "mag": 6.5, "lat": 34.62, "lon": 135.45}
+    hazard_id = crisis.ingest(session, acting_user=SYSTEM, body=usgs_feed(quake)).hazard_ids[0]
+    hazard = crisis_queries.get_hazard(session, hazard_id)
+    osaka = crisis.open_crisis(session, acting_user=hq_officer, title="", hazard=hazard)
+
+    roster = api(tokyo_officer).get(f"/api/v1/crises/{osaka.id}/roster")
+    assert [e["citizen_id"] for e in roster.json()] == [citizen_in_osaka.id]
+    (read,) = _reads(session, tokyo_officer)
+    assert (read.record_kind, read.record_id, read.fields) == ("roster", str(osaka.id), "needs")
+    assert read.citizen_id == citizen_in_osaka.id
+    # Counts only for a partner agency: nobody was shown, nothing is logged.
+    assert api(partner_analyst).get(f"/console/crisis/crises/{osaka.id}").status_code == 200
+    assert _reads(session, partner_analyst) == []
+    assert api(hq_officer).get(f"/console/crisis/crises/{osaka.id}").status_code == 200
+    assert {r.citizen_id for r in _reads(session, hq_officer)} == {citizen_in_osaka.id}
