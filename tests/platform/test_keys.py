@@ -2,12 +2,14 @@
 re-encrypted under it, the old key retired, and nothing unreadable, unchained or unrestorable
 afterwards."""
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -19,6 +21,7 @@ from kieubao.platform.settings import get_settings
 from kieubao.registry import actions as registry
 from kieubao.registry.models import Citizen
 from kieubao.registry.schemas import CitizenIn
+from tests.backends import POSTGRES_URL, postgres_available
 from tests.faults import serving
 
 ACTOR = audit.System("key tests")
@@ -37,11 +40,32 @@ def ring_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     keyring.forget()
 
 
-@pytest.fixture
-def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ring_file: Path) -> Iterator[Engine]:
-    engine = serving(f"sqlite:///{tmp_path}/live.db", monkeypatch)
+@pytest.fixture(params=["sqlite", "postgres"])
+def live(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    ring_file: Path,
+) -> Iterator[Engine]:
+    """A database committed for real, as the service and the command share it."""
+    if request.param == "sqlite":
+        engine = serving(f"sqlite:///{tmp_path}/live.db", monkeypatch)
+        yield engine
+        engine.dispose()
+        return
+    postgres_available()
+    name = f"kieubao_keys_{os.getpid()}"
+    admin = db.build_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = serving(url, monkeypatch)
     yield engine
     engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _letters(n: int) -> str:
@@ -113,9 +137,11 @@ def test_rotation_under_concurrent_registrations_leaves_every_field_on_the_new_k
     assert passports[:2] == ["B0000000", "B0000001"] and len(passports) == 30 + len(written)
 
     # A copy taken now restores to fields the ring reads.
-    copy = backup(str(live.url), tmp_path / "copy.db")
+    url = live.url.render_as_string(hide_password=False)
+    copy = backup(url, tmp_path / "copy")
     _register(2, "after")
-    restore(str(live.url), copy.path)
+    live.dispose()  # the service is stopped for a restore
+    restore(url, copy.path)
     assert _passports(live) == passports
 
 

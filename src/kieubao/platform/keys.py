@@ -15,7 +15,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnClause, ColumnElement, CursorResult, String, and_, column, func, select
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    CursorResult,
+    String,
+    and_,
+    bindparam,
+    column,
+    func,
+    select,
+)
 from sqlalchemy import table as light_table
 from sqlalchemy.orm import Session
 
@@ -114,16 +124,16 @@ def reencrypt(
     current = keyring.ring().current
     done = 0
     for f in fields():
+        rewrite = (
+            f.tokens.update()
+            .where(f.key == bindparam("row_key"), f.raw == bindparam("old"))
+            .values({f.name: bindparam("new")})
+        )
         for rows in _batches(session, f, current, size):
-            for row_key, token in rows:
-                fresh = encrypt(decrypt(token))
-                result = session.execute(
-                    f.tokens.update()
-                    .where(f.key == row_key, f.raw == token)
-                    .values({f.name: fresh})
-                )
-                assert isinstance(result, CursorResult)
-                done += result.rowcount
+            changes = [{"row_key": k, "old": t, "new": encrypt(decrypt(t))} for k, t in rows]
+            result = session.execute(rewrite, changes)
+            assert isinstance(result, CursorResult)
+            done += result.rowcount
             commit(session)
             progress(len(rows))
     return done
