@@ -19,6 +19,7 @@ BENCHMARKS = [
     "fanout.py",
     "portal.py",
     "review.py",
+    "keys.py",
 ]
 
 

@@ -1,7 +1,7 @@
 """Sensitive reads are logged, break-glass opens a record beyond one's jurisdiction for a
 while on a stated reason, headquarters reviews it, and citizens see who looked at them."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -42,6 +42,17 @@ def detention(session: Session, citizen_in_osaka: Citizen) -> Case:
     ).case
 
 
+@pytest.fixture
+def fresh_exposure(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The exposure index lives in the process: it starts over with this test's database."""
+    from kieubao.crisis import exposure
+
+    monkeypatch.setattr(exposure, "SYNC_INTERVAL_S", 0.0)
+    exposure.reset()
+    yield
+    exposure.reset()
+
+
 def _reads(session: Session, user: User) -> list[RecordRead]:
     return list(session.scalars(select(RecordRead).where(RecordRead.user_id == user.id)))
 
@@ -54,7 +65,8 @@ def test_the_tokyo_officer_reading_a_detention_case_is_logged_for_the_detained_c
     citizen_in_osaka: Citizen,
 ) -> None:
     assert api(tokyo_officer).get(f"/api/v1/cases/{detention.number}").status_code == 200
-    (read,) = _reads(session, tokyo_officer)
+    assert "data-emergency" not in api(tokyo_officer).get(f"/console/cases/{detention.number}").text
+    read, _again = _reads(session, tokyo_officer)
     assert (read.record_kind, read.record_id, read.fields) == (
         "case",
         detention.number,
@@ -95,7 +107,8 @@ def test_the_berlin_officer_opens_the_tokyo_case_only_with_a_reason_for_an_hour(
     grant_id = opened.json()["grant_id"]
     assert opened.json()["url"] == f"/console/cases/{detention.number}"
     assert berlin.get(f"/api/v1/cases/{detention.number}").status_code == 200
-    assert berlin.get(f"/console/cases/{detention.number}").status_code == 200
+    page = berlin.get(f"/console/cases/{detention.number}")
+    assert page.status_code == 200 and "data-emergency" in page.text
     reads = _reads(session, berlin_officer)
     assert len(reads) == 2
     assert all(r.break_glass and r.grant_id == grant_id and r.purpose == REASON for r in reads)
@@ -201,6 +214,7 @@ def test_reading_a_crisis_roster_is_logged_for_each_person_shown(
     tokyo_officer: User,
     partner_analyst: User,
     citizen_in_osaka: Citizen,
+    fresh_exposure: None,
 ) -> None:
     from kieubao.crisis import actions as crisis
     from kieubao.crisis import queries as crisis_queries

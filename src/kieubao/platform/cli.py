@@ -177,7 +177,8 @@ def backup(
     typer.echo(f"backup written: {copy.path} ({copy.size:,} bytes, sha256 {copy.sha256})")
     typer.echo(f"audit chain intact in the copy: {copy.audit_entries} entries")
     typer.echo(
-        "keep the data key (KIEUBAO_DATA_KEY or var/data.key) apart: encrypted fields need it"
+        "keep the data key and key ring (KIEUBAO_DATA_KEY, KIEUBAO_DATA_KEYRING or var/) apart:"
+        " encrypted fields need them"
     )
 
 

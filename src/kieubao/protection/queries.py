@@ -12,7 +12,7 @@ from kieubao.platform import access
 from kieubao.platform.db import utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
-from kieubao.platform.models import Role, User
+from kieubao.platform.models import BreakGlassGrant, Role, User
 from kieubao.platform.security import check_pin
 from kieubao.protection.models import OPEN, Case, CaseAttachment, CaseStep, CaseType, Status
 
@@ -34,9 +34,9 @@ def get_case(session: Session, user: User, *, number: str) -> Case:
     return case
 
 
-def read_case(session: Session, user: User, *, number: str) -> Case:
-    """A case opened to be read, in the reader's scope or under their break-glass grant; the
-    read is logged before anything is shown."""
+def read_case(session: Session, user: User, *, number: str) -> tuple[Case, BreakGlassGrant | None]:
+    """A case opened to be read, in the reader's scope or under their break-glass grant (given
+    too); the read is logged before anything is shown."""
     grant = None
     try:
         case = get_case(session, user, number=number)
@@ -54,7 +54,7 @@ def read_case(session: Session, user: User, *, number: str) -> Case:
         citizens=[s.citizen_id for s in case.subjects if s.citizen_id is not None],
         grant=grant,
     )
-    return case
+    return case, grant
 
 
 def _by_number(session: Session, reference: str) -> access.Target | None:
