@@ -2,12 +2,17 @@
 re-encrypted under it, the old key retired, and nothing unreadable, unchained or unrestorable
 afterwards."""
 
+import json
 import os
+import string
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -199,3 +204,26 @@ def test_the_commands_rotate_report_and_retire(live: Engine) -> None:
     status = runner.invoke(build(), ["keys", "status"])
     assert "key 2 (current): 4 fields" in status.output
     assert keyring.read(keyring.path()).keys == {2: "k" * 40}
+
+
+@given(
+    version=st.integers(min_value=1, max_value=10**6),
+    body=st.text(alphabet=string.ascii_letters + string.digits + "-_=", min_size=1),
+)
+def test_a_token_names_the_key_that_wrote_it(version: int, body: str) -> None:
+    # Fernet tokens are URL-safe base64: never a colon, so no body is mistaken for a mark.
+    assert keyring.split(keyring.prefix(version) + body) == (version, body)
+
+
+def test_a_running_process_follows_a_ring_another_process_changed(
+    ring_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keyring, "RELOAD_S", 0.05)
+    assert keyring.ring().current == 1
+    before = encrypt("C7654321")
+    # The command line writes the file; this process's cached ring does not know yet.
+    ring_file.write_text(json.dumps({"current": 2, "keys": {"2": "n" * 40}, "retired": []}))
+    time.sleep(0.1)
+    after = encrypt("C7654321")
+    assert not before.startswith("v2:") and after.startswith("v2:")
+    assert decrypt(before) == decrypt(after) == "C7654321"
