@@ -201,6 +201,10 @@ def test_a_citizen_sees_who_viewed_their_record_and_never_anyone_elses(
     # Role and office, not the officer's name or address.
     assert "minh.tokyo" not in viewings and "Consular officer" in viewings
 
+    exported = api(citizen_user).get(f"/api/v1/citizens/{citizen_in_osaka.id}/export").json()
+    assert [v["office"] for v in exported["viewed_by"]] == ["HQ", "JP-TYO-EMB"]
+    assert exported["viewed_by"][1]["role"] == "mission_officer"
+
     theirs = api(other_user).get("/me", params={"lang": "en"}).text.split('id="viewings"')[1]
     assert "Embassy of Viet Nam in Germany" in theirs and "Japan" not in theirs
     # The citizen reading their own record leaves no trace of staff reading it.

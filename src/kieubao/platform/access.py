@@ -193,13 +193,12 @@ def grants(session: Session, *, pending: bool) -> list[tuple[BreakGlassGrant, in
     return [(grant, n) for grant, n in session.execute(query)]
 
 
-def viewings(session: Session, citizen_id: int, limit: int = 200) -> list[RecordRead]:
-    """Staff reads of a citizen's data, newest first."""
-    return list(
-        session.scalars(
-            select(RecordRead)
-            .where(RecordRead.citizen_id == citizen_id)
-            .order_by(RecordRead.id.desc())
-            .limit(limit)
-        )
+def viewings(session: Session, citizen_id: int, limit: int | None = 200) -> list[RecordRead]:
+    """Staff reads of a citizen's data, newest first (the last ``limit``, or all)."""
+    query = (
+        select(RecordRead)
+        .where(RecordRead.citizen_id == citizen_id)
+        .order_by(RecordRead.id.desc())
+        .limit(limit)
     )
+    return list(session.scalars(query))
