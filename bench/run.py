@@ -20,6 +20,7 @@ BENCHMARKS = [
     "portal.py",
     "review.py",
     "case_search.py",
+    "keys.py",
 ]
 
 

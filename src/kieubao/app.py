@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kieubao.domains import install_templates, modules
-from kieubao.platform import deps, web
+from kieubao.platform import access_pages, deps, web
 from kieubao.platform import pages as platform_pages
 
 
@@ -31,6 +31,7 @@ def create_app() -> FastAPI:
         if (surge_router := getattr(pages, "surge_router", None)) is not None:
             app.include_router(surge_router)
     app.include_router(platform_pages.router)
+    app.include_router(access_pages.router)  # break-glass, across the domains' records
     for api in modules("api"):
         app.include_router(api.router, prefix="/api/v1")
     for hooks in modules("hooks"):

@@ -99,6 +99,8 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("POST /api/v1/cases/intake", OFFICERS),
     ("GET /api/v1/cases", OFFICERS),
     ("* /api/v1/cases/{number}*", JAPAN),
+    # Break-glass: a mission officer asks for a record beyond their jurisdiction
+    ("POST /api/v1/break-glass", frozenset({TOKYO, BERLIN})),
     # Outreach API
     ("GET /api/v1/advisories", EVERYONE),
     ("GET /api/v1/advisories/{country}", EVERYONE),
@@ -171,6 +173,8 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("POST /console/coordination/reviews", HEADQUARTERS),
     ("* /console/coordination*", OFFICERS | {PARTNER}),
     ("* /console/cases/{number}*", JAPAN),
+    ("* /console/break-glass", frozenset({TOKYO, BERLIN})),
+    ("* /console/privacy/break-glass*", HEADQUARTERS),
     ("* /console/citizens/{citizen_id:int}", JAPAN),
     ("* /console*", OFFICERS),
 ]

@@ -273,6 +273,7 @@ def roster(
     rows = queries.roster(
         session, crisis, scope_of(officer), status=status, after_id=after_id, limit=limit
     )
+    queries.log_roster_read(session, officer, crisis.id, rows)
     return [roster_entry_out(entry, citizen) for entry, citizen in rows]
 
 

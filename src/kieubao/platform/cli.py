@@ -18,6 +18,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Officer and citizen accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit chain.", no_args_is_help=True)
+keys_app = typer.Typer(help="The key ring of encrypted fields.", no_args_is_help=True)
 
 
 def fail(message: str) -> typer.Exit:
@@ -94,6 +95,68 @@ def audit_verify() -> None:
     typer.echo(f"audit chain intact: {verdict.checked} entries")
 
 
+@keys_app.command("status")
+def keys_status() -> None:
+    """The keys in the ring and how many stored fields each one wrote."""
+    from kieubao.platform import keyring, keys
+
+    ring = keyring.ring()
+    with session_scope() as session:
+        counts = keys.census(session)
+    for version in sorted(set(ring.versions) | set(counts)):
+        mark = " (current)" if version == ring.current else ""
+        held = "" if version in ring.versions else " — NOT IN THE RING"
+        typer.echo(f"key {version}{mark}: {counts.get(version, 0)} fields{held}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    key: Annotated[
+        str | None, typer.Option(envvar="KIEUBAO_NEW_DATA_KEY", help="the new key; else made")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="finish a pass cut short, with the current key")
+    ] = False,
+    batch: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+) -> None:
+    """Make a new key current and re-encrypt every encrypted field under it, while the
+    service runs. Safe to interrupt: run again with --resume."""
+    from kieubao.platform import keyring, keys
+
+    with session_scope() as session:
+        # A new key leaves every stored field behind; a resumed pass those not yet rewritten.
+        stale = keys.stale_count(session, keyring.ring().current + (0 if resume else 1))
+        with typer.progressbar(length=stale, label="re-encrypting") as bar:
+            try:
+                done = keys.rotate(
+                    session,
+                    acting_user=CLI_ACTOR,
+                    secret=key,
+                    resume=resume,
+                    size=batch,
+                    progress=bar.update,
+                )
+            except Problem as exc:
+                raise fail(exc.detail) from exc
+    typer.echo(f"key {done.version} is current; {done.rewritten} fields re-encrypted")
+    for version, count in done.census.items():
+        typer.echo(f"key {version}: {count} fields")
+    typer.echo("older keys may now be retired: kieubao keys retire --version N")
+
+
+@keys_app.command("retire")
+def keys_retire(version: Annotated[int, typer.Option("--version")]) -> None:
+    """Take a key out of the ring; refused while any stored field still needs it."""
+    from kieubao.platform import keys
+
+    with session_scope() as session:
+        try:
+            keys.retire(session, acting_user=CLI_ACTOR, version=version)
+        except Problem as exc:
+            raise fail(exc.detail) from exc
+    typer.echo(f"key {version} retired")
+
+
 def backup(
     to: Annotated[Path | None, typer.Option(help="where to write the copy")] = None,
 ) -> None:
@@ -114,7 +177,8 @@ def backup(
     typer.echo(f"backup written: {copy.path} ({copy.size:,} bytes, sha256 {copy.sha256})")
     typer.echo(f"audit chain intact in the copy: {copy.audit_entries} entries")
     typer.echo(
-        "keep the data key (KIEUBAO_DATA_KEY or var/data.key) apart: encrypted fields need it"
+        "keep the data key and key ring (KIEUBAO_DATA_KEY, KIEUBAO_DATA_KEYRING or var/) apart:"
+        " encrypted fields need them"
     )
 
 
@@ -201,6 +265,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(keys_app, name="keys")
     app.command()(serve)
     app.command()(worker)
     app.command()(backup)

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # encrypted fields readable. Production sets both explicitly.
     secret_key: str | None = None
     data_key: str | None = None
+    # The numbered field keys after the data key (see platform/keyring.py); var/data.keys
+    # when unset. Several hosts share one file (a mounted secret).
+    data_keyring: Path | None = None
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     mail_from: str = "kieubao@localhost"

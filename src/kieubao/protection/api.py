@@ -107,7 +107,8 @@ def list_cases(
 
 @router.get("/cases/{number}", response_model=CaseOut)
 def get_case(number: str, session: SessionDep, officer: AnyOfficer) -> CaseOut:
-    return views.case_out(queries.get_case(session, officer, number=number))
+    case, _grant = queries.read_case(session, officer, number=number)
+    return views.case_out(case)
 
 
 @router.put("/cases/{number}/subjects/{subject_id}", response_model=CaseOut)

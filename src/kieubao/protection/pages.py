@@ -209,12 +209,13 @@ def _case_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    case = queries.get_case(session, officer, number=number)
+    case, grant = queries.read_case(session, officer, number=number)
     return render(
         request,
         "protection/case.html",
         status_code,
         case=case,
+        emergency=grant,
         now=utcnow(),
         errors=errors,
         next_statuses=sorted(TRANSITIONS[case.status]),

@@ -8,10 +8,11 @@ from sqlalchemy import ColumnElement, ScalarSelect, func, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, load_only
 
+from kieubao.platform import access
 from kieubao.platform.db import utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
-from kieubao.platform.models import Mission, Role, User
+from kieubao.platform.models import BreakGlassGrant, Mission, Role, User
 from kieubao.platform.security import check_pin
 from kieubao.protection.models import OPEN, Case, CaseAttachment, CaseStep, CaseType, Status
 
@@ -55,6 +56,39 @@ _LISTED = (
     joinedload(Case.case_type).load_only(CaseType.code, CaseType.name_vi, CaseType.name_en),
     joinedload(Case.mission).load_only(Mission.code, Mission.name_vi, Mission.name_en),
 )
+
+
+def read_case(session: Session, user: User, *, number: str) -> tuple[Case, BreakGlassGrant | None]:
+    """A case opened to be read, in the reader's scope or under their break-glass grant (given
+    too); the read is logged before anything is shown."""
+    grant = None
+    try:
+        case = get_case(session, user, number=number)
+    except NotFound:
+        grant = access.active_grant(session, user, "case", number)
+        if grant is None:
+            raise
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+    access.log_read(
+        session,
+        user,
+        kind="case",
+        record_id=case.number,
+        fields=case.case_type.code,
+        citizens=[s.citizen_id for s in case.subjects if s.citizen_id is not None],
+        grant=grant,
+    )
+    return case, grant
+
+
+def _by_number(session: Session, reference: str) -> access.Target | None:
+    number = reference.upper()
+    if session.scalar(select(Case.id).where(Case.number == number)) is None:
+        return None
+    return access.Target("case", number, f"/console/cases/{number}")
+
+
+access.register_kind("case", lambda: _("Protection case, by its number"), _by_number)
 
 
 def cases(

@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kieubao.platform import audit
+from kieubao.platform import access, audit
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict
@@ -33,6 +33,17 @@ def export_citizen_data(
     record["trips"] = [
         {"start_date": str(t.start_date), "end_date": str(t.end_date), "itinerary": t.itinerary}
         for t in citizen.trips
+    ]
+    # Who at the ministry looked at the record, by office and role (as the portal shows it).
+    record["viewed_by"] = [
+        {
+            "at": v.at.isoformat(),
+            "office": v.mission.code if v.mission else "HQ",
+            "role": v.role,
+            "record": f"{v.record_kind} {v.record_id}",
+            "emergency_reason": v.purpose if v.break_glass else None,
+        }
+        for v in access.viewings(session, citizen.id, limit=None)
     ]
     audit.record(session, acting_user, "citizen.exported", "citizen", citizen.id)
     commit(session)

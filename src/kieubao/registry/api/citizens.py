@@ -9,7 +9,7 @@ from kieubao.platform.errors import Invalid, NotFound
 from kieubao.platform.models import OFFICER_ROLES, Role, User
 from kieubao.registry import actions, matching, queries
 from kieubao.registry.actions.rights import citizen_out
-from kieubao.registry.api.access import check_country, citizen_for
+from kieubao.registry.api.access import check_country, citizen_for, citizen_to_read
 from kieubao.registry.schemas import (
     CitizenIn,
     CitizenOut,
@@ -103,7 +103,7 @@ def match(
 
 @router.get("/citizens/{citizen_id:int}", response_model=CitizenOut)
 def read(citizen_id: int, session: SessionDep, user: OfficerOrCitizen) -> CitizenOut:
-    return citizen_out(citizen_for(session, user, citizen_id))
+    return citizen_out(citizen_to_read(session, user, citizen_id))
 
 
 @router.patch("/citizens/{citizen_id:int}", response_model=CitizenOut)

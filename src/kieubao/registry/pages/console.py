@@ -98,7 +98,7 @@ async def create_citizen(request: Request, session: SessionDep, officer: AnyOffi
 def citizen(
     request: Request, citizen_id: int, session: SessionDep, officer: AnyOfficer
 ) -> Response:
-    record = queries.get_citizen(session, citizen_id, scope_of(officer))
+    record = queries.read_citizen(session, officer, citizen_id)
     return render(
         request,
         "registry/citizen.html",
