@@ -39,9 +39,9 @@ def test_the_citizen_asks_and_follows_her_request_on_the_portal(
     again = client.post("/api/v1/privacy/requests", json={"kind": "access"})
     assert again.json()["id"] == body["id"]  # one open request per kind, not two
     assert [r["id"] for r in client.get("/api/v1/privacy/requests").json()] == [body["id"]]
-    page = client.get("/me/privacy", headers={"Accept": "text/html", "Accept-Language": "en"})
+    page = client.get("/me/privacy", headers={"Accept": "text/html"})
     assert page.status_code == 200
-    assert "Access / copy of the data" in page.text and "Identity verified" in page.text
+    assert "Truy cập / bản sao dữ liệu" in page.text and "Đã xác minh danh tính" in page.text
 
 
 def test_requests_are_seen_within_jurisdiction_only(
