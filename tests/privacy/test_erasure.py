@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kieubao.community import actions as community
+from kieubao.community.schemas import ExpertIn, VolunteerIn
 from kieubao.crisis import actions as crisis
 from kieubao.crisis import exposure
 from kieubao.crisis.models import RosterEntry
@@ -101,6 +103,22 @@ def test_erasure_reaches_every_domain_and_the_chain_still_verifies(
                 "country": "JP",
                 "status": "safe",
             }
+        ),
+    )
+    # She is in the experts' directory, and volunteers as a driver.
+    community.save_expert(
+        session,
+        acting_user=hq_officer,
+        data=ExpertIn.model_validate(
+            {"full_name": NAME, "country": "JP", "email": EMAIL, "fields": ["seismology"],
+             "affiliations": ["Đại học Osaka"], "consent_listing": True}
+        ),
+    )  # fmt: skip
+    community.save_volunteer(
+        session,
+        acting_user=hq_officer,
+        data=VolunteerIn.model_validate(
+            {"full_name": NAME, "country": "JP", "phone": PHONE, "skills": ["driver"]}
         ),
     )
     # She subscribed to advisories, and messages went to her.

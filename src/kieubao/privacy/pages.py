@@ -198,7 +198,6 @@ def _breaches(request: Request, session: Session, status: int = 200, **extra: An
         status,
         breaches=queries.breaches(session),
         hours_left=queries.breach_hours_left,
-        notices=[],
         **extra,
     )
 

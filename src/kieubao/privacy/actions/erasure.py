@@ -2,16 +2,18 @@
 
 What goes and what stays, domain by domain: the registry record keeps its id, country and
 mission, nothing personal; their account is closed and its address gone; rosters keep the
-status for the figures, notes and travel documents go; protection cases are kept by law with
-the person pseudonymised; subscriptions go; sent messages keep their status without address
-or text. The exposure index follows the registry through the audit chain and drops the
-person at its next read. Exports are never stored: they are made on demand from what is
-left. The audit chain holds digests only, so it still verifies.
+status for the figures, notes and travel documents go; protection cases are kept by law
+with the person pseudonymised; community rows (delegates, experts, volunteers, leaders)
+keep their place in the counts without the person; subscriptions go; sent messages keep
+their status without address or text. The exposure index follows the registry through the
+audit chain and drops the person at its next read. Exports are never stored: they are made
+on demand from what is left. The audit chain holds digests only, so it still verifies.
 """
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from kieubao.community import actions as community
 from kieubao.crisis import actions as crisis
 from kieubao.outreach import subscriptions
 from kieubao.platform import accounts, outbox
@@ -47,6 +49,9 @@ def erase_everywhere(session: Session, *, acting_user: Actor, citizen: Citizen) 
         session, acting_user=acting_user, citizen_id=citizen.id, name=name, addresses=addresses
     )
     crisis.forget_person(
+        session, acting_user=acting_user, citizen_id=citizen.id, addresses=addresses
+    )
+    community.forget_person(
         session, acting_user=acting_user, citizen_id=citizen.id, addresses=addresses
     )
     subscriptions.forget_addresses(session, acting_user=acting_user, addresses=addresses)
