@@ -177,3 +177,24 @@ def test_finished_import_files_go_with_an_imported_persons_erasure(
     session.commit()
     assert not stored.exists()
     assert job.stored_path == ""
+
+
+def test_the_family_keeps_its_household_without_the_erased_persons_name(
+    session: Session, hq_officer: User
+) -> None:
+    household = registry.register_household(
+        session,
+        acting_user=hq_officer,
+        name="Gia đình Lương Văn Cường",
+        members=[
+            citizen_in(full_name="Lương Văn Cường", date_of_birth="1975-06-01"),
+            citizen_in(full_name="Lương Thị Mai", date_of_birth="2010-09-09", phones=[]),
+        ],
+        relations=["head", "child"],
+    )
+    father, daughter = household.members
+    actions.erase_everywhere(session, acting_user=hq_officer, citizen=father)
+    session.commit()
+    session.refresh(household)
+    assert household.name == "" and [m.full_name for m in household.members] == ["Lương Thị Mai"]
+    assert daughter.household_id == household.id and father.household_id is None

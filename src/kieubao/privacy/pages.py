@@ -16,6 +16,7 @@ from kieubao.platform.errors import Invalid, Problem
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.web import render
 from kieubao.privacy import actions, draft, queries, rules
+from kieubao.privacy.actions.breaches import NEXT as BREACH_STEPS
 from kieubao.privacy.models import BreachStatus, RequestKind, RequestStatus
 from kieubao.privacy.schemas import CHANNELS, PURPOSES, ActivityIn, BreachIn, BreachMove, RequestIn
 from kieubao.registry import queries as registry
@@ -251,7 +252,7 @@ def breach_page(request: Request, breach_id: int, session: SessionDep, user: HQ)
         b=breach,
         notify_by=rules.notify_by(breach.discovered_at),
         hours_left=queries.breach_hours_left(breach),
-        next_statuses=[s for s in BreachStatus if s in actions.breaches.NEXT[breach.status]],
+        next_statuses=[s for s in BreachStatus if s in BREACH_STEPS[breach.status]],
     )
 
 

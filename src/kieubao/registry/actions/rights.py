@@ -86,7 +86,10 @@ def erase_citizen(session: Session, *, acting_user: Actor, citizen: Citizen) -> 
     citizen.sex = Sex.unknown
     citizen.phones = []
     citizen.status = RecordStatus.erased
-    # The household's other members stay; this person only leaves it.
+    # The household's other members stay; this person only leaves it, and a household
+    # named after them loses the name.
+    if citizen.household is not None and before["full_name"] in citizen.household.name:
+        citizen.household.name = ""
     citizen.household_id = None
     citizen.household_role = None
     citizen.trips.clear()
