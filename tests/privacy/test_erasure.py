@@ -4,6 +4,7 @@ verifies and the figures that counted her still count."""
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,6 +57,7 @@ def test_erasure_reaches_every_domain_and_the_chain_still_verifies(
     make_citizen: Callable[..., Citizen],
     hq_officer: User,
     tokyo_officer: User,
+    api: Callable[[User | None], Any],
 ) -> None:
     account = make_user(session, EMAIL, Role.citizen)
     hanh = registry.register_citizen(
@@ -132,6 +134,11 @@ def test_erasure_reaches_every_domain_and_the_chain_still_verifies(
         context={"subject": f"Thư cho {NAME}", "body": "…"},
         messages=[outbox.Message(key="t-1-1", channel="email", address=EMAIL)],
     )  # fmt: skip
+    # She asked for a sign-in link on the portal.
+    sign_in = api(None).post(
+        "/login/citizen", data={"email": EMAIL}, headers={"Accept": "text/html"}
+    )
+    assert sign_in.status_code == 200
     session.commit()
     assert hanh.id in exposure.ids_in_area(session, OSAKA)
     assert plaintext_left(session), "the story must have put her data in the database"
