@@ -46,5 +46,7 @@ def create_app() -> FastAPI:
     # After the domains' own static folders, which it would otherwise hide.
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     modules("jobs")
+    # Every retention rule registered: the record of processing shows them as configured.
+    modules("retention")
     deps.check_declared(app)
     return app

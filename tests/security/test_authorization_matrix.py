@@ -25,8 +25,12 @@ from kieubao.coordination.schemas import AgencyIn, MemberIn
 from kieubao.crisis import actions as crisis
 from kieubao.crisis import queries as crisis_queries
 from kieubao.platform import accounts
+from kieubao.platform.db import utcnow
 from kieubao.platform.deps import scope_of
 from kieubao.platform.models import Role
+from kieubao.privacy import actions as privacy
+from kieubao.privacy.models import RequestKind
+from kieubao.privacy.schemas import BreachIn, RequestIn
 from kieubao.protection import actions as protection
 from kieubao.protection.models import Channel
 from kieubao.protection.schemas import CaseIn
@@ -149,6 +153,14 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("POST /api/v1/coordination/sitreps", OFFICERS | {PARTNER}),
     ("GET /api/v1/coordination/*", OFFICERS | {PARTNER}),
     ("* /api/v1/coordination/*", HEADQUARTERS),
+    # Privacy API: a citizen's own requests, those of a mission's countries, HQ all of them;
+    # the breach register and the record of processing are headquarters' (edited by admins)
+    ("GET /api/v1/privacy/requests/{request_id}", JAPAN | {A}),
+    ("* /api/v1/privacy/requests/{request_id}/*", JAPAN),
+    ("* /api/v1/privacy/requests", OFFICERS | CITIZENS),
+    ("* /api/v1/privacy/breaches*", HEADQUARTERS),
+    ("GET /api/v1/privacy/processing", HEADQUARTERS),
+    ("PUT /api/v1/privacy/processing/{code}", frozenset({ADMIN})),
     # Console: crisis figures are for all staff, their people for officers
     ("GET /console/crisis", STAFF),
     ("GET /console/crisis/map.json", STAFF),
@@ -175,6 +187,10 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("* /console/cases/{number}*", JAPAN),
     ("* /console/break-glass", frozenset({TOKYO, BERLIN})),
     ("* /console/privacy/break-glass*", HEADQUARTERS),
+    ("* /console/privacy/requests/{request_id}*", JAPAN),
+    ("* /console/privacy/breaches*", HEADQUARTERS),
+    ("POST /console/privacy/processing/{code}", frozenset({ADMIN})),
+    ("GET /console/privacy/processing*", HEADQUARTERS),
     ("* /console/citizens/{citizen_id:int}", JAPAN),
     ("* /console*", OFFICERS),
 ]
@@ -280,6 +296,14 @@ def world(session: Session) -> dict[str, Any]:
     coordination.link_member(
         session, acting_user=SYSTEM, data=MemberIn(user_id=users[PARTNER].id, agency="BDVTW")
     )
+    asked = privacy.receive_request(
+        session, acting_user=users[A], citizen=a, data=RequestIn(kind=RequestKind.access)
+    )
+    breach = privacy.record_breach(
+        session,
+        acting_user=users[HQ],
+        data=BreachIn(title="Laptop lost", discovered_at=utcnow(), description="Unencrypted."),
+    )
     tokens = {
         name: accounts.create_api_token(session, acting_user=SYSTEM, user=user)
         for name, user in users.items()
@@ -288,6 +312,8 @@ def world(session: Session) -> dict[str, Any]:
         "tokens": tokens,
         "params": {
             "citizen_id": str(a.id),
+            "request_id": str(asked.id),
+            "breach_id": str(breach.id),
             "number": case.number,
             "hazard_id": str(hazard_id),
             "crisis_id": str(japan.id),

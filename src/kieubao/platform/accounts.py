@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform import audit, mail, security
@@ -20,6 +20,7 @@ from kieubao.platform.settings import get_settings
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 LOGIN = audit.System("sign-in")
+LOGIN_LINK = audit.System("citizen sign-in")
 
 
 def _user_state(user: User) -> dict[str, object]:
@@ -265,7 +266,8 @@ def redeem_login_link(session: Session, *, token: str) -> LoginLink | None:
     if row is None or row.used_at is not None or row.expires_at < utcnow():
         return None
     row.used_at = utcnow()
-    audit.record(session, audit.System(row.email), "login_link.used", "login_link", row.id)
+    # Not the address as the actor: the audit chain cannot forget what it holds in clear.
+    audit.record(session, LOGIN_LINK, "login_link.used", "login_link", row.id)
     commit(session)
     return row
 
@@ -276,4 +278,26 @@ def citizen_user(session: Session, *, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email))
     if user is not None:
         return user
-    return create_user(session, acting_user=audit.System(email), email=email, role=Role.citizen)
+    # Not the address as the actor: the audit chain cannot forget what it holds in clear.
+    return create_user(session, acting_user=LOGIN_LINK, email=email, role=Role.citizen)
+
+
+def forget_user(session: Session, *, acting_user: Actor, user: User) -> None:
+    """An erased citizen's account: signed out everywhere, its address and name gone, never
+    usable again (signing in with the address later makes a new account). The caller commits."""
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.execute(delete(LoginLink).where(LoginLink.email == user.email))
+    before = _user_state(user)
+    user.email = f"erased-{user.id}@invalid"
+    user.full_name = ""
+    user.is_active = False
+    audit.record(
+        session,
+        acting_user,
+        "user.forgotten",
+        "user",
+        user.id,
+        before=before,
+        after=_user_state(user),
+    )

@@ -7,12 +7,12 @@ the sending side and its guarantee). Each message type has a template per langua
 each recipient's own words (``$name``) are then filled in by plain substitution.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from string import Template
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from kieubao.platform.outbox_models import (
     OutboxSend,
     Status,
 )
+from kieubao.platform.retention import FORGOTTEN_ADDRESS
 from kieubao.platform.web import templates
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxSend",
     "Status",
+    "forget_addresses",
     "heard_from",
     "keys_with_status",
     "queue",
@@ -266,3 +268,18 @@ def record_receipt(
             )
     commit(session)
     return message
+
+
+def forget_addresses(session: Session, addresses: Collection[str]) -> int:
+    """An erased person's messages stay for the delivery figures, without address or text;
+    one not sent yet is not sent. The caller commits."""
+    mine = OutboxMessage.address.in_(list(addresses))
+    session.execute(
+        update(OutboxMessage)
+        .where(mine, OutboxMessage.status.in_([Status.queued, Status.sending]))
+        .values(status=Status.failed, error="the address was erased")
+    )
+    result = session.execute(
+        update(OutboxMessage).where(mine).values(address=FORGOTTEN_ADDRESS, subject="", body="")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

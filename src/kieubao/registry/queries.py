@@ -21,7 +21,6 @@ from kieubao.registry.models import (
     Citizen,
     Consent,
     DuplicateSuspect,
-    ErasureRequest,
     ImportJob,
     ImportRowError,
     Merge,
@@ -180,24 +179,6 @@ def transfers(session: Session, citizen: Citizen) -> list[MissionTransfer]:
             .order_by(MissionTransfer.at)
         )
     )
-
-
-def pending_erasures(session: Session, scope: Scope) -> list[tuple[ErasureRequest, Citizen]]:
-    rows = session.execute(
-        select(ErasureRequest, Citizen)
-        .join(Citizen, Citizen.id == ErasureRequest.citizen_id)
-        .where(ErasureRequest.status == "pending")
-        .order_by(ErasureRequest.requested_at)
-    )
-    return [(r, c) for r, c in rows if scope.covers(c.country)]
-
-
-def get_erasure(session: Session, request_id: int, scope: Scope) -> ErasureRequest:
-    request = session.get(ErasureRequest, request_id)
-    if request is None:
-        raise NotFound("erasure request")
-    get_citizen(session, request.citizen_id, scope)
-    return request
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def add_session(event_id: int, data: SessionIn, session: SessionDep, user: Edito
 def register(event_id: int, data: DelegateIn, session: SessionDep, user: Anyone) -> Registered:
     """Anyone may ask to attend; an editor approves."""
     event = queries.get_event(session, event_id)
-    acting = user or audit.System(f"delegate registration {data.email}")
+    acting = user or audit.System("public delegate registration")
     delegate = actions.register_delegate(session, acting_user=acting, event=event, data=data)
     return Registered(id=delegate.id, status=delegate.status)
 

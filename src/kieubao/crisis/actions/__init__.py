@@ -1,6 +1,7 @@
 """Writes of the crisis domain: each owns its transaction and its audit entry."""
 
 from kieubao.crisis.actions.alerts import evaluate
+from kieubao.crisis.actions.erasure import forget_person
 from kieubao.crisis.actions.evacuation import (
     add_leg,
     arrive,
@@ -58,6 +59,7 @@ __all__ = [
     "entry_for_reply",
     "evaluate",
     "fill_manifest",
+    "forget_person",
     "here_in",
     "import_roster_list",
     "ingest",

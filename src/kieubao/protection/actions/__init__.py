@@ -1,5 +1,6 @@
 """Every change to a case: one function each, owning its transaction and its audit entry."""
 
+from kieubao.protection.actions.erasure import pseudonymise_person
 from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import load_case_types, open_case
 from kieubao.protection.actions.merge import merge_cases
@@ -43,6 +44,7 @@ __all__ = [
     "merge_cases",
     "open_case",
     "open_from_message",
+    "pseudonymise_person",
     "receive_message",
     "register_subject",
     "set_status",

@@ -177,14 +177,6 @@ def export(citizen_id: int, session: SessionDep, user: OfficerOrCitizen) -> Resp
     )
 
 
-@router.post("/citizens/{citizen_id:int}/erasure", status_code=202)
-def erasure(citizen_id: int, session: SessionDep, user: OfficerOrCitizen) -> dict[str, object]:
-    """Ask for the record to be erased; an officer approves."""
-    citizen = citizen_for(session, user, citizen_id)
-    request = actions.request_erasure(session, acting_user=user, citizen=citizen)
-    return {"id": request.id, "status": request.status}
-
-
 @router.get("/registry/figures")
 def figures(session: SessionDep, user: Staff) -> dict[str, object]:
     """Counts without personal data, within the caller's scope."""

@@ -214,10 +214,3 @@ def export(session: SessionDep, user: Citizen) -> Response:
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
     )
-
-
-@router.post("/me/erasure")
-def erasure(session: SessionDep, user: Citizen, reason: Annotated[str, Form()] = "") -> Response:
-    if (record := queries.citizen_of(session, user)) is not None:
-        actions.request_erasure(session, acting_user=user, citizen=record, reason=reason)
-    return RedirectResponse("/me?saved=erasure", status_code=303)
