@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kieubao.domains import install_templates, modules
+from kieubao.platform import api as platform_api
 from kieubao.platform import deps, web
 from kieubao.platform import pages as platform_pages
 
@@ -23,6 +24,7 @@ def create_app() -> FastAPI:
     web.install(app)
     install_templates()
     app.include_router(platform_pages.router)
+    app.include_router(platform_api.router, prefix="/api/v1")
     for api in modules("api"):
         app.include_router(api.router, prefix="/api/v1")
     for hooks in modules("hooks"):
