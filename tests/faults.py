@@ -6,17 +6,62 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
-from contextlib import suppress
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from kieubao.platform import audit, db, migrate, missions
-from tests.backends import unavailable
+from tests.backends import POSTGRES_URL, postgres_available, unavailable
+
+KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str = "it") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A database of its own on the shared PostgreSQL server, dropped afterwards: for work
+    done by other processes (a worker, a command) that the test then inspects."""
+    postgres_available()
+    name = f"{prefix}_{os.getpid()}"
+    admin = db.build_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def waiting_on_a_lock(engine: Engine) -> int:
+    """How many sessions of the engine's database wait for a lock another holds."""
+    with engine.connect() as connection:
+        return int(
+            connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            or 0
+        )
 
 
 def serving(url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
