@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kieubao.domains import install_templates, modules
 from kieubao.platform import access_pages, deps, web
+from kieubao.platform import api as platform_api
 from kieubao.platform import pages as platform_pages
 
 
@@ -32,6 +33,7 @@ def create_app() -> FastAPI:
             app.include_router(surge_router)
     app.include_router(platform_pages.router)
     app.include_router(access_pages.router)  # break-glass, across the domains' records
+    app.include_router(platform_api.router, prefix="/api/v1")
     for api in modules("api"):
         app.include_router(api.router, prefix="/api/v1")
     for hooks in modules("hooks"):

@@ -180,37 +180,91 @@ def verify_second_factor(session: Session, *, user: User, token: str, code: str)
     return True
 
 
-def create_api_token(session: Session, *, acting_user: Actor, user: User, label: str = "") -> str:
+def create_api_token(
+    session: Session,
+    *,
+    acting_user: Actor,
+    user: User,
+    label: str = "",
+    days: int | None = None,
+) -> str:
+    """A new bearer token for ``user``, good for ``days`` (the setting when not given; 0:
+    until revoked). Only its digest is kept: the token is shown this once."""
+    days = get_settings().api_token_days if days is None else days
+    if days < 0:
+        raise Invalid("days", "a token cannot have expired before it is made")
     token, token_digest = security.new_token("kb")
+    now = utcnow()
     row = ApiToken(
         token_digest=token_digest,
         prefix=token[:10],
         user_id=user.id,
         label=label,
-        created_at=utcnow(),
+        created_at=now,
+        expires_at=now + timedelta(days=days) if days else None,
     )
     session.add(row)
     session.flush()
-    audit.record(session, acting_user, "token.created", "api_token", row.id)
+    audit.record(
+        session,
+        acting_user,
+        "token.created",
+        "api_token",
+        row.id,
+        after={"user_id": user.id, "label": label, "days": days},
+    )
     commit(session)
     return token
 
 
-def revoke_api_token(session: Session, *, acting_user: Actor, token_id: int) -> None:
+def api_tokens(session: Session, *, user: User | None = None) -> list[ApiToken]:
+    """The tokens of one user, or of everyone, newest first."""
+    query = select(ApiToken).order_by(ApiToken.id.desc())
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def revoke_api_token(session: Session, *, acting_user: Actor, token_id: int) -> ApiToken:
+    """Refuse a token from now on: the next request carrying it is answered 401, whichever
+    app worker takes it (each reads the token's row on every request). A person revokes
+    their own tokens, an administrator anyone's; revoking twice changes nothing."""
     row = session.get(ApiToken, token_id)
-    if row is None:
+    if row is None or not _may_revoke(acting_user, row):
         raise NotFound("token")
-    row.revoked_at = utcnow()
-    audit.record(session, acting_user, "token.revoked", "api_token", row.id)
-    commit(session)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(session, acting_user, "token.revoked", "api_token", row.id)
+        commit(session)
+    return row
+
+
+def _may_revoke(actor: Actor, row: ApiToken) -> bool:
+    if not isinstance(actor, User):
+        return True  # the command line, run by whoever runs the server
+    return actor.role is Role.admin or actor.id == row.user_id
+
+
+# last_used_at is written at most this often per token: a program calling many times a
+# second must not turn every read into a write.
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 def token_user(session: Session, token: str) -> User | None:
     row = session.scalar(
         select(ApiToken).where(ApiToken.token_digest == security.token_digest(token))
     )
-    if row is None or row.revoked_at is not None or not row.user.is_active:
+    now = utcnow()
+    if (
+        row is None
+        or row.revoked_at is not None
+        or (row.expires_at is not None and row.expires_at <= now)
+        or not row.user.is_active
+    ):
         return None
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+        row.last_used_at = now
+        commit(session)
     return row.user
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kieubao.platform import accounts, audit, migrate
 from kieubao.platform import retention as retention_rules
@@ -73,16 +74,59 @@ def users_create(
 
 @tokens_app.command("create")
 def tokens_create(
-    email: Annotated[str, typer.Option()], label: Annotated[str, typer.Option()] = ""
+    email: Annotated[str, typer.Option()],
+    label: Annotated[str, typer.Option()] = "",
+    days: Annotated[
+        int | None, typer.Option(help="good for this many days (0: until revoked)")
+    ] = None,
 ) -> None:
     """Print a new API bearer token for a user."""
     with session_scope() as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
-        if user is None:
-            raise fail(f"no user with email {email}")
-        typer.echo(
-            accounts.create_api_token(session, acting_user=CLI_ACTOR, user=user, label=label)
-        )
+        user = _user(session, email)
+        try:
+            token = accounts.create_api_token(
+                session, acting_user=CLI_ACTOR, user=user, label=label, days=days
+            )
+        except Problem as exc:
+            raise fail(exc.detail) from exc
+        typer.echo(token)
+
+
+@tokens_app.command("list")
+def tokens_list(
+    email: Annotated[str | None, typer.Option(help="one user's tokens only")] = None,
+) -> None:
+    """The tokens issued: id, owner, first characters, expiry, last use, revocation."""
+    with session_scope() as session:
+        user = _user(session, email) if email else None
+        for row in accounts.api_tokens(session, user=user):
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            expires = f"{row.expires_at:%Y-%m-%d}" if row.expires_at else "never"
+            used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+            typer.echo(
+                f"{row.id}\t{row.user.email}\t{row.prefix}…\t{row.label}\t"
+                f"expires {expires}\tlast used {used}\t{state}"
+            )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="the id `tokens list` shows")],
+) -> None:
+    """Refuse a token from the next request on."""
+    with session_scope() as session:
+        try:
+            row = accounts.revoke_api_token(session, acting_user=CLI_ACTOR, token_id=token_id)
+        except Problem as exc:
+            raise fail(exc.detail) from exc
+        typer.echo(f"token {row.id} ({row.prefix}…) of {row.user.email} revoked")
+
+
+def _user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise fail(f"no user with email {email}")
+    return user
 
 
 @audit_app.command("verify")

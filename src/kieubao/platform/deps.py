@@ -91,6 +91,7 @@ HQ = Annotated[User, Depends(Allow(Role.admin, Role.hq_officer))]
 Admin = Annotated[User, Depends(Allow(Role.admin))]
 Staff = Annotated[User, Depends(Allow(*STAFF_ROLES))]
 Citizen = Annotated[User, Depends(Allow(Role.citizen))]
+Signed = Annotated[User, Depends(Allow(*Role))]
 Anyone = Annotated[User | None, Depends(Public())]
 AnyoneUnnamed = Annotated[None, Depends(Unnamed())]
 

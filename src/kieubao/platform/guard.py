@@ -106,6 +106,9 @@ class Guard:
     def _with_headers(self, scope: Scope, send: Send) -> Send:
         policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else POLICY
         secure = get_settings().secure_cookies
+        # An answer to a bearer token is that token's alone, and only while it stands: no
+        # cache may keep it to hand out again once the token is revoked.
+        bearer = "authorization" in Headers(scope=scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -115,6 +118,8 @@ class Guard:
                     headers.setdefault(name, value)
                 if secure:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
+                if bearer:
+                    headers.setdefault("cache-control", "private, no-store")
             await send(message)
 
         return send_with_headers

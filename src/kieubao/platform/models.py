@@ -115,6 +115,9 @@ class AuthSession(Base):
 
 
 class ApiToken(Base):
+    """A bearer token for programs; the table keeps its digest and the first characters, by
+    which its owner recognises it in a list."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +126,10 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime]
+    # None: it does not expire (tokens made before expiry existed).
+    expires_at: Mapped[datetime | None]
+    # To the minute only (see accounts.LAST_USED_EVERY): an unused token is one to revoke.
+    last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     # Public case reports one address may send per hour (a ministry behind one NAT raises it).
     intake_per_hour: int = 10
     session_days: int = 14
+    # How long a new API bearer token is good for, unless its maker says otherwise.
+    api_token_days: int = 90
     login_link_minutes: int = 30
     import_max_bytes: int = Field(default=200 * 1024 * 1024)
     secure_cookies: bool = False
