@@ -8,6 +8,9 @@ neither header is not a browser's cross-site request (an API client, a provider'
 and goes on; its own authentication (bearer token, signature) stands guard there.
 """
 
+import re
+from collections.abc import Callable
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -54,12 +57,20 @@ HEADERS = {
 MAX_BODY = 2 * 1024 * 1024
 
 
-# Routes that read a larger body themselves, with their own limit (a feed document).
-_larger_bodies: dict[str, int] = {}
+# Routes with a limit of their own (a feed document, the files of a case): by exact path, or
+# by a path template whose {placeholders} stand for one segment each. A limit given as a
+# function is read from the settings on each request, never at import.
+Limit = int | Callable[[], int]
+_larger_bodies: dict[str, Limit] = {}
+_templated_bodies: list[tuple[re.Pattern[str], Limit]] = []
 
 
-def allow_larger_body(path: str, limit: int) -> None:
-    _larger_bodies[path] = limit
+def allow_larger_body(path: str, limit: Limit) -> None:
+    if "{" not in path:
+        _larger_bodies[path] = limit
+        return
+    pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+    _templated_bodies.append((re.compile(pattern + "$"), limit))
 
 
 class TooLarge(HTTPException):
@@ -120,9 +131,15 @@ class Guard:
         return send_with_headers
 
 
-def _body_limit(scope: Scope) -> int:
-    if (own := _larger_bodies.get(scope["path"])) is not None:
+def _own_limit(path: str) -> Limit | None:
+    if (own := _larger_bodies.get(path)) is not None:
         return own
+    return next((limit for pattern, limit in _templated_bodies if pattern.match(path)), None)
+
+
+def _body_limit(scope: Scope) -> int:
+    if (own := _own_limit(scope["path"])) is not None:
+        return own() if callable(own) else own
     kind = Headers(scope=scope).get("content-type", "")
     if kind.startswith("multipart/form-data"):
         return get_settings().import_max_bytes + 1024 * 1024
