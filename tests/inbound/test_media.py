@@ -10,15 +10,18 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kieubao.inbound import media as fetching
 from kieubao.inbound.models import InboundMedia
+from kieubao.inbound.providers import Media, telegram, twilio, whatsapp, zalo
 from kieubao.platform import storage
 from kieubao.platform.db import utcnow
 from kieubao.platform.models import User
@@ -309,3 +312,50 @@ def test_a_position_sent_later_in_the_thread_moves_the_reported_location(
         )
         == 1
     )
+
+
+def test_each_provider_reads_what_its_files_are_from_its_own_payload() -> None:
+    (image,) = whatsapp.parse(json.dumps(recorded("whatsapp_image.json")).encode())
+    assert image.message.text == "CAPTION"
+    assert image.media == (Media("1003383421387256", "image", "image/jpeg", "IMAGE_HASH"),)
+    (document,) = zalo.parse(recorded("zalo_user_send_file.json"))
+    assert document.message.text == ""
+    assert document.media == (Media("https://dl.zaloapp.com/abc/giay-to.pdf", "giay-to.pdf", ""),)
+    (photo,) = telegram.parse(telegram_photo(MediaHost()))
+    # The largest of the sizes Telegram sends of one photo.
+    assert [m.reference for m in photo.media] == [TELEGRAM_PHOTO]
+    (mms,) = twilio.parse(parse_qsl(twilio_mms(MediaHost(base="https://api.twilio.com")).decode()))
+    assert [m.content_type for m in mms.media] == ["image/jpeg"]
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+PARTS = ["photo", "document", "voice", "location", "attachments", "image", "type", "payload"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(PARTS), JSONISH, max_size=5),
+    st.sampled_from(["image", "document", "location", "audio", "sticker"]),
+)
+def test_any_shape_of_message_is_read_or_left_out_never_a_crash(
+    message: dict[str, Any], kind: str
+) -> None:
+    update = {"update_id": 1, "message": {**message, "chat": {"id": 1}}}
+    telegram.parse(json.dumps(update).encode())
+    event = {
+        "event_name": f"user_send_{kind}",
+        "sender": {"id": "1"},
+        "message": {"msg_id": "1", **message},
+    }
+    zalo.parse(event)
+    payload = copy.deepcopy(recorded("whatsapp_text.json"))
+    payload["entry"][0]["changes"][0]["value"]["messages"] = [
+        {"from": "1", "id": "1", "type": kind, **message}
+    ]
+    whatsapp.parse(json.dumps(payload).encode())

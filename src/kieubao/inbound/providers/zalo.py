@@ -65,10 +65,13 @@ def verify(body: bytes, data: dict[str, Any], header: str | None) -> None:
 def parse(data: dict[str, Any]) -> list[Received]:
     if data.get("event_name") not in EVENTS:
         return []  # follows, reads, stickers: nothing a person wrote
-    message = data.get("message") or {}
+    message = data.get("message")
+    if not isinstance(message, dict):
+        return []
     sender = str((data.get("sender") or {}).get("id") or "")
     msg_id, text = str(message.get("msg_id") or ""), str(message.get("text") or "")
-    attachments = [a for a in message.get("attachments") or [] if isinstance(a, dict)]
+    given = message.get("attachments")
+    attachments = [a for a in given if isinstance(a, dict)] if isinstance(given, list) else []
     media = tuple(m for a in attachments if (m := _media(a)) is not None)
     location = next((p for a in attachments if (p := _location(a)) is not None), None)
     if not sender or not msg_id or not (text.strip() or media or location):
