@@ -181,17 +181,21 @@ def test_a_file_that_never_comes_is_said_on_the_case_after_the_last_attempt(
     (failed,) = [e for e in case.events if e.kind == "attachment_failed"]
     assert failed.text == "the provider answered HTTP 503"
     assert failed.data == {"event": case.events[0].id, "filename": "photo.jpg"}
-    page = api(hq_officer).get(f"/console/cases/{case.number}").text
+    console = api(hq_officer)
+    page = console.get(f"/console/cases/{case.number}", params={"lang": "en"}).text
     assert "Attachment could not be fetched" in page and "HTTP 503" in page
     assert Telegram.token not in page
+    page = console.get(f"/console/cases/{case.number}", params={"lang": "vi"}).text
+    assert "Không tải được tệp đính kèm" in page
 
 
 @pytest.mark.parametrize(
     ("served", "limit", "reason"),
     [
         ((b"<html><script>alert(1)</script></html>", "text/html"), None, "text/html"),
-        ((b"GIF89a not a jpeg", "image/jpeg"), None, "is not a image/jpeg file"),
-        ((JPEG, "image/jpeg"), 1024, "larger than"),
+        # Said in the language of the server, where the job ran.
+        ((b"GIF89a not a jpeg", "image/jpeg"), None, "zalo-image.jpg"),
+        ((JPEG, "image/jpeg"), 1024, "1,024 bytes"),
         (None, None, "HTTP 404"),
     ],
     ids=["refused type", "mislabelled", "too large", "gone"],

@@ -137,7 +137,10 @@ def test_a_refused_file_leaves_nothing_behind(
 ) -> None:
     before = (stored_files(), count(session, CaseEvent))
     answer = api(tokyo_officer).post(
-        f"/console/cases/{osaka.case.number}/notes", data={"text": "Kèm tệp"}, files=[file]
+        f"/console/cases/{osaka.case.number}/notes",
+        data={"text": "Kèm tệp"},
+        files=[file],
+        params={"lang": "en"},
     )
     assert answer.status_code == status
     assert says in answer.text
@@ -212,3 +215,7 @@ def test_the_guard_limit_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -
     assert guard._body_limit(scope) == 1000 + 256 * 1024
     scope["path"] = "/console/cases/BH-2026-000001/notes/extra"
     assert guard._body_limit(scope) == get_settings().import_max_bytes + 1024 * 1024
+    # A form without files is read whole into memory: it keeps the small limit.
+    scope["path"] = "/console/cases/BH-2026-000001/notes"
+    scope["headers"] = [(b"content-type", b"application/x-www-form-urlencoded")]
+    assert guard._body_limit(scope) == guard.MAX_BODY

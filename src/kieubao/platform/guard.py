@@ -57,20 +57,23 @@ HEADERS = {
 MAX_BODY = 2 * 1024 * 1024
 
 
-# Routes with a limit of their own (a feed document, the files of a case): by exact path, or
-# by a path template whose {placeholders} stand for one segment each. A limit given as a
-# function is read from the settings on each request, never at import.
-Limit = int | Callable[[], int]
-_larger_bodies: dict[str, Limit] = {}
-_templated_bodies: list[tuple[re.Pattern[str], Limit]] = []
+# Routes that read a larger body themselves, with their own limit (a feed document).
+_larger_bodies: dict[str, int] = {}
 
 
-def allow_larger_body(path: str, limit: Limit) -> None:
-    if "{" not in path:
-        _larger_bodies[path] = limit
-        return
+def allow_larger_body(path: str, limit: int) -> None:
+    _larger_bodies[path] = limit
+
+
+# Routes whose forms carry files, with a limit of their own instead of an import's: by path
+# template ({placeholders} stand for one segment each), the limit read from the settings on
+# each request. Their other bodies keep the small limit: only files are spooled to disk.
+_file_forms: list[tuple[re.Pattern[str], Callable[[], int]]] = []
+
+
+def limit_files(path: str, limit: Callable[[], int]) -> None:
     pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
-    _templated_bodies.append((re.compile(pattern + "$"), limit))
+    _file_forms.append((re.compile(pattern + "$"), limit))
 
 
 class TooLarge(HTTPException):
@@ -131,18 +134,13 @@ class Guard:
         return send_with_headers
 
 
-def _own_limit(path: str) -> Limit | None:
-    if (own := _larger_bodies.get(path)) is not None:
-        return own
-    return next((limit for pattern, limit in _templated_bodies if pattern.match(path)), None)
-
-
 def _body_limit(scope: Scope) -> int:
-    if (own := _own_limit(scope["path"])) is not None:
-        return own() if callable(own) else own
+    if (own := _larger_bodies.get(scope["path"])) is not None:
+        return own
     kind = Headers(scope=scope).get("content-type", "")
     if kind.startswith("multipart/form-data"):
-        return get_settings().import_max_bytes + 1024 * 1024
+        own = next((limit for pattern, limit in _file_forms if pattern.match(scope["path"])), None)
+        return own() if own is not None else get_settings().import_max_bytes + 1024 * 1024
     return MAX_BODY
 
 

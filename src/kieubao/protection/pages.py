@@ -254,8 +254,8 @@ def _files_limit() -> int:
     return get_settings().inbound_max_bytes + 256 * 1024
 
 
-guard.allow_larger_body("/console/cases/{number}/liaisons", _files_limit)
-guard.allow_larger_body("/console/cases/{number}/notes", _files_limit)
+guard.limit_files("/console/cases/{number}/liaisons", _files_limit)
+guard.limit_files("/console/cases/{number}/notes", _files_limit)
 
 
 @router.post("/console/cases/{number}/liaisons", response_class=HTMLResponse)
