@@ -139,8 +139,9 @@ def _body_limit(scope: Scope) -> int:
         return own
     kind = Headers(scope=scope).get("content-type", "")
     if kind.startswith("multipart/form-data"):
-        own = next((limit for pattern, limit in _file_forms if pattern.match(scope["path"])), None)
-        return own() if own is not None else get_settings().import_max_bytes + 1024 * 1024
+        path = scope["path"]
+        files = next((limit for pattern, limit in _file_forms if pattern.match(path)), None)
+        return files() if files is not None else get_settings().import_max_bytes + 1024 * 1024
     return MAX_BODY
 
 
