@@ -30,6 +30,10 @@ class Fake(ABC):
     def answer(self, path: str, headers: Any, body: bytes) -> Answer:
         """The provider's status, JSON answer and extra headers for one request."""
 
+    def get(self, path: str, headers: Any) -> tuple[int, bytes, dict[str, str]]:
+        """A download from the provider (status, body, headers); none by default."""
+        return 404, b"", {}
+
     def throttle(self) -> bool:
         if self.throttled > 0:
             self.throttled -= 1
@@ -189,6 +193,15 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(answer).encode()
         self.send_response(status)
         for name, value in {"Content-Type": "application/json", **extra}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        status, data, extra = self.server.fake.get(self.path, self.headers)
+        self.send_response(status)
+        for name, value in extra.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

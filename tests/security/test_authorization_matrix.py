@@ -73,6 +73,8 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("GET /", EVERYONE),
     ("* /register", EVERYONE),
     ("* /me*", CITIZENS),
+    # A case number and its PIN open the files sent to the reporter, not an account.
+    ("POST /protection/track/files/*", NOBODY),
     ("* /protection/*", EVERYONE),
     ("* /r/*", EVERYONE),
     ("* /crises/*/here", EVERYONE),

@@ -10,13 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kieubao.crisis import actions as crisis
-from kieubao.inbound.models import InboundMessage
+from kieubao.inbound import jobs
+from kieubao.inbound.models import InboundMedia, InboundMessage
+from kieubao.inbound.providers import Received
 from kieubao.platform import audit, outbox
+from kieubao.platform.db import on_commit
+from kieubao.platform.jobs import enqueue
 from kieubao.platform.settings import get_settings
 from kieubao.platform.text import nfc
 from kieubao.protection import actions as protection
 from kieubao.protection import queries as cases
-from kieubao.protection.models import Case, Channel
+from kieubao.protection.models import Case, CaseEvent, Channel
 from kieubao.protection.schemas import CaseIn, ReporterIn, SubjectIn
 from kieubao.registry.schemas import CountryCode, PersonName
 
@@ -27,17 +31,6 @@ UNKNOWN_SENDER = "Người gửi chưa rõ tên"
 PHONE_CHANNELS = (Channel.sms, Channel.whatsapp)
 _NAME = TypeAdapter(PersonName)
 _COUNTRY = TypeAdapter(CountryCode)
-
-
-@dataclass(frozen=True)
-class Received:
-    """A message as a provider adapter read it, with what the provider says of its sender."""
-
-    provider: str
-    message: protection.Inbound
-    name: str = ""
-    country: str | None = None
-    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,8 +75,9 @@ def receive(session: Session, received: Received) -> Outcome:
         text = f"{received.subject}\n\n{message.text}" if message.text else received.subject
         message = replace(message, text=text.strip())
 
-    def keep(case: Case) -> None:
+    def keep(case: Case, event: CaseEvent) -> None:
         log.case_number = case.number
+        _announce(session, received, log, case, event)
 
     case = _case_named(session, received) or _thread_case(session, log.thread_key)
     if case is not None:
@@ -103,6 +97,31 @@ def receive(session: Session, received: Received) -> Outcome:
         deduplicate=report.subject.full_name != UNKNOWN_SENDER,
     )
     return Outcome("appended" if intake.appended else "opened", intake.case.number)
+
+
+def _announce(
+    session: Session, received: Received, log: InboundMessage, case: Case, event: CaseEvent
+) -> None:
+    """The files the message announces, written down with it, each fetched by a job once the
+    message is on disk."""
+    found = [
+        InboundMedia(
+            message_id=log.id,
+            position=position,
+            provider=received.provider,
+            reference=media.reference,
+            filename=media.filename[:200],
+            content_type=media.content_type[:100],
+            sha256=media.sha256[:64],
+            case_number=case.number,
+            event_id=event.id,
+        )
+        for position, media in enumerate(received.media)
+    ]
+    session.add_all(found)
+    session.flush()
+    for media in found:
+        on_commit(session, enqueue, jobs.fetch_media, media_id=media.id)
 
 
 def _duplicate(session: Session, received: Received) -> Outcome:

@@ -8,6 +8,9 @@ neither header is not a browser's cross-site request (an API client, a provider'
 and goes on; its own authentication (bearer token, signature) stands guard there.
 """
 
+import re
+from collections.abc import Callable
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -60,6 +63,17 @@ _larger_bodies: dict[str, int] = {}
 
 def allow_larger_body(path: str, limit: int) -> None:
     _larger_bodies[path] = limit
+
+
+# Routes whose forms carry files, with a limit of their own instead of an import's: by path
+# template ({placeholders} stand for one segment each), the limit read from the settings on
+# each request. Their other bodies keep the small limit: only files are spooled to disk.
+_file_forms: list[tuple[re.Pattern[str], Callable[[], int]]] = []
+
+
+def limit_files(path: str, limit: Callable[[], int]) -> None:
+    pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+    _file_forms.append((re.compile(pattern + "$"), limit))
 
 
 class TooLarge(HTTPException):
@@ -130,7 +144,9 @@ def _body_limit(scope: Scope) -> int:
         return own
     kind = Headers(scope=scope).get("content-type", "")
     if kind.startswith("multipart/form-data"):
-        return get_settings().import_max_bytes + 1024 * 1024
+        path = scope["path"]
+        files = next((limit for pattern, limit in _file_forms if pattern.match(path)), None)
+        return files() if files is not None else get_settings().import_max_bytes + 1024 * 1024
     return MAX_BODY
 
 

@@ -1,5 +1,6 @@
 """Reading cases, always through the reader's scope: a mission sees its own cases, HQ all."""
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -194,6 +195,25 @@ def attachment(session: Session, user: User, *, number: str, attachment_id: int)
     return found
 
 
+def files_by_event(case: Case) -> defaultdict[int | None, list[CaseAttachment]]:
+    """The case's files under the timeline entry each came with."""
+    found: defaultdict[int | None, list[CaseAttachment]] = defaultdict(list)
+    for attachment in case.attachments:
+        found[attachment.event_id].append(attachment)
+    return found
+
+
+def public_attachment(case: Case, attachment_id: int) -> CaseAttachment:
+    """A file the case's reporter may download: one sent with a message to them."""
+    public = {e.id for e in case.events if e.public and e.kind == "message"}
+    found = next(
+        (a for a in case.attachments if a.id == attachment_id and a.event_id in public), None
+    )
+    if found is None:
+        raise NotFound(_("attachment {id}").format(id=attachment_id))
+    return found
+
+
 def open_case_by_number(session: Session, number: str) -> Case | None:
     """The case of that number while it is open: intake appends to it (no reader's scope:
     the sender knows their own case number)."""
@@ -219,3 +239,18 @@ def opened_between(
     if countries is not None:
         query = query.where(Case.country.in_(countries))
     return [(c, t, int(n), int(k or 0)) for c, t, n, k in session.execute(query)]
+
+
+def case_by_number(session: Session, number: str) -> Case | None:
+    """The case of that number whatever its state, for the system's own work on it (a file
+    its reporter sent still joins it after it is closed)."""
+    return session.scalar(select(Case).where(Case.number == number.strip().upper()))
+
+
+def reported_location(case: Case) -> dict[str, float] | None:
+    """The last position shared with the case (an SOS, a location sent by message)."""
+    for event in reversed(case.events):
+        where = event.data.get("location") if isinstance(event.data, dict) else None
+        if isinstance(where, dict):
+            return where
+    return None

@@ -183,9 +183,17 @@ class CountsOut(BaseModel):
     by_country: dict[str, int]
 
 
+class PublicFile(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
 class PublicMessage(BaseModel):
     at: datetime
     text: str
+    files: list[PublicFile] = []
 
 
 class NextStep(BaseModel):
