@@ -227,3 +227,17 @@ def test_a_running_process_follows_a_ring_another_process_changed(
     after = encrypt("C7654321")
     assert not before.startswith("v2:") and after.startswith("v2:")
     assert decrypt(before) == decrypt(after) == "C7654321"
+
+
+def test_two_rotations_started_at_once_each_add_their_own_key(live: Engine) -> None:
+    def make() -> None:
+        with db.new_session() as session:
+            keys.make_current(session, acting_user=ACTOR)
+
+    both = [threading.Thread(target=make) for _ in range(2)]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    ring = keyring.ring()
+    assert ring.current == 3 and sorted(ring.keys) == [2, 3]

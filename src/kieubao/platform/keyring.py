@@ -16,12 +16,14 @@ break; the data key is the root those lean on, and rotating it is a migration of
 """
 
 import base64
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -81,9 +83,19 @@ def read(at: Path) -> Ring:
     )
 
 
-def write(ring: Ring, at: Path | None = None) -> None:
+def update(change: Callable[[Ring], Ring]) -> Ring:
+    """Change the ring as the file holds it now, one command at a time: two rotations at once
+    would otherwise each add "the next" key, and the fields one of them wrote be lost."""
+    at = path()
+    with open(at.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ring = change(read(at))
+        _write(ring, at)
+    return ring
+
+
+def _write(ring: Ring, at: Path) -> None:
     """Replace the ring file in one step: a process reading it sees the old ring or the new."""
-    at = at or path()
     body = {
         "current": ring.current,
         "keys": {str(v): s for v, s in sorted(ring.keys.items())},

@@ -150,15 +150,16 @@ def make_current(session: Session, *, acting_user: audit.Actor, secret: str | No
     """Add a key to the ring (given, or new) and make it the one writers use."""
     if secret is not None and len(secret) < 32:
         raise KeyProblem("a data key is at least 32 characters")
-    ring = keyring.ring()
-    version = max([1, *ring.keys, *ring.retired]) + 1
-    keyring.write(
-        keyring.Ring(
+
+    def add(ring: keyring.Ring) -> keyring.Ring:
+        version = max([1, *ring.keys, *ring.retired]) + 1
+        return keyring.Ring(
             current=version,
             keys={**ring.keys, version: secret or secrets.token_urlsafe(32)},
             retired=ring.retired,
         )
-    )
+
+    version = keyring.update(add).current
     audit.record(session, acting_user, "keys.rotated", "data_key", version)
     commit(session)
     return version
@@ -204,7 +205,13 @@ def retire(session: Session, *, acting_user: audit.Actor, version: int) -> None:
     )
     if left:
         raise KeyProblem(f"{left} stored fields still use key {version}: run keys rotate --resume")
-    keys = {v: s for v, s in ring.keys.items() if v != version}
-    keyring.write(keyring.Ring(ring.current, keys, ring.retired | {version}))
+
+    def drop(now: keyring.Ring) -> keyring.Ring:
+        if version == now.current:  # made current by a rotation started meanwhile
+            raise KeyProblem(f"key {version} is the current key: rotate to a new one first")
+        keys = {v: s for v, s in now.keys.items() if v != version}
+        return keyring.Ring(now.current, keys, now.retired | {version})
+
+    keyring.update(drop)
     audit.record(session, acting_user, "keys.retired", "data_key", version)
     commit(session)

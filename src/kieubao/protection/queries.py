@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, func, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, load_only
 
-from kieubao.platform import access
+from kieubao.platform import access, writer
 from kieubao.platform.db import utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
@@ -62,6 +62,8 @@ _LISTED = (
 def read_case(session: Session, user: User, *, number: str) -> tuple[Case, BreakGlassGrant | None]:
     """A case opened to be read, in the reader's scope or under their break-glass grant (given
     too); the read is logged before anything is shown."""
+    # Read without the database's write lock: the log's insert joins the group writer's batch.
+    writer.reading(session)
     grant = None
     try:
         case = get_case(session, user, number=number)

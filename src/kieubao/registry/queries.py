@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from kieubao.platform import access
+from kieubao.platform import access, writer
 from kieubao.platform.audit import AuditEntry
 from kieubao.platform.deps import Scope, scope_of
 from kieubao.platform.errors import NotFound
@@ -49,6 +49,8 @@ def get_citizen(session: Session, citizen_id: int, scope: Scope) -> Citizen:
 def read_citizen(session: Session, user: User, citizen_id: int) -> Citizen:
     """A citizen's record opened by staff, in their scope or under a break-glass grant; the
     read of its identity, status and address is logged before anything is shown."""
+    # Read without the database's write lock: the log's insert joins the group writer's batch.
+    writer.reading(session)
     grant = None
     try:
         citizen = get_citizen(session, citizen_id, scope_of(user))
