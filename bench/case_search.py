@@ -12,7 +12,8 @@ unfinished, and two words of the description with the city. Each is answered by 
 function the console and the API call (``search.find`` and then ``queries.cases_by_id``
 for the page of 50), as an HQ officer (every case) and as an officer of the mission with
 the most cases. p50/p95/p99 over all queries, three rounds (medians kept), and whether the
-case the query was drawn from is on the first page.
+case the query was drawn from is on the first page (a common name is shared by hundreds
+of the million: then it is further down, or among more than ``MAX_MATCHES`` namesakes).
 
 Baseline, in the same run on the same database: the search a first version would write,
 ``LIKE '%text%'`` over the case number, the subject's folded name, the reporter's name and
@@ -51,13 +52,13 @@ PAGE = 50
 TABLES = (Case, CaseSubject, CaseReporter, CaseToken)
 
 
-def database(n: int, seed: int) -> tuple[Engine, float | None]:
+def database(n: int, seed: int) -> tuple[Engine, float]:
     """The kept database of n cases, loaded now if missing; and how long loading took."""
     VAR.mkdir(parents=True, exist_ok=True)
     path = VAR / f"case_search_{n}_{seed}.db"
     ready = path.with_suffix(".ready")
-    if ready.exists():
-        return db.build_engine(f"sqlite:///{path}"), None
+    if ready.exists():  # it holds how long the load took
+        return db.build_engine(f"sqlite:///{path}"), float(ready.read_text())
     for stale in (path, ready, path.with_suffix(".db-wal"), path.with_suffix(".db-shm")):
         stale.unlink(missing_ok=True)
     engine = db.build_engine(f"sqlite:///{path}")
@@ -173,20 +174,35 @@ def naive(session: Session, user: User, text: str) -> list[int]:
 
 def timed(
     session: Session, user: User, drawn: list[tuple[str, str, int]], run: Callable[..., list[int]]
-) -> tuple[list[float], dict[str, list[int]]]:
-    """Milliseconds per query; per kind, [found on the first page, asked]."""
-    took, hits = [], defaultdict(lambda: [0, 0])
+) -> tuple[list[float], list[float], dict[str, list[int]]]:
+    """Milliseconds per query, on the clock and of this process's CPU (SQLite runs in it: on
+    a busy machine the difference is the wait for a core); per kind, [found on the first
+    page, asked, found lower or among too many]."""
+    took: list[float] = []
+    cpu: list[float] = []
+    hits: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for kind, text, case_id in drawn:
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         ids = run(session, user, text)
         took.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
         hits[kind][0] += case_id in ids
         hits[kind][1] += 1
-    return took, dict(hits)
+        # Untimed: among all it ranks, or more cases match than are ranked (namesakes).
+        if run is searched and case_id not in ids:
+            wide = search.find(session, user, text, limit=search.MAX_MATCHES)
+            hits[kind][2] += case_id in wide.ids or wide.capped
+    return took, cpu, dict(hits)
 
 
-def figures(took: list[float]) -> dict[str, float]:
-    return {f"p{q}_ms": round(percentile(took, q / 100), 2) for q in (50, 95, 99)}
+def figures(took: list[float], prefix: str = "") -> dict[str, float]:
+    return {f"{prefix}p{q}_ms": round(percentile(took, q / 100), 2) for q in (50, 95, 99)}
+
+
+def on_first_page(hits: dict[str, list[int]]) -> dict[str, str]:
+    """found on the first page / asked (+ not there, but ranked lower or among more
+    than MAX_MATCHES namesakes)."""
+    return {k: f"{found}/{asked} (+{lower})" for k, (found, asked, lower) in sorted(hits.items())}
 
 
 def main() -> None:
@@ -217,7 +233,8 @@ def main() -> None:
         result: dict[str, Any] = {
             "cases": n,
             "index_rows": session.scalar(select(func.count()).select_from(CaseToken)),
-            "load_s": round(load_s, 1) if load_s else "kept from an earlier run",
+            "load_s": round(load_s, 1),
+            "db_mb": round(Path(str(engine.url.database)).stat().st_size / 1e6),
             "queries": len(drawn),
             "backend": "sqlite",
             "mission_share": round(busiest[1] / n, 3),
@@ -230,29 +247,30 @@ def main() -> None:
         }
         for name, (user, asked) in scenarios.items():
             rounds = [timed(session, user, asked, searched) for _ in range(args.rounds)]
-            p = {k: median([figures(t)[k] for t, _ in rounds]) for k in figures(rounds[0][0])}
-            hits = rounds[0][1]
+            each = [{**figures(t), **figures(c, "cpu_")} for t, c, _ in rounds]
             result[name] = {
-                **p,
+                **{key: median([r[key] for r in each]) for key in each[0]},
                 "queries": len(asked),
-                "rounds": [figures(t) for t, _ in rounds],
-                "found_on_first_page": {k: f"{h}/{a}" for k, (h, a) in sorted(hits.items())},
+                "rounds": each,
+                "found_on_first_page": on_first_page(rounds[0][2]),
             }
-            print(name, p, flush=True)
+            print(name, result[name], flush=True)
         base_drawn = random.Random(args.seed).sample(drawn, min(args.baseline, len(drawn)))
-        base, base_hits = timed(session, readers["hq"], base_drawn, naive)
-        ours, _ = timed(session, readers["hq"], base_drawn, searched)
+        base, base_cpu, base_hits = timed(session, readers["hq"], base_drawn, naive)
+        ours, ours_cpu, _ = timed(session, readers["hq"], base_drawn, searched)
         result["baseline_like"] = {
             **figures(base),
+            **figures(base_cpu, "cpu_"),
             "queries": len(base_drawn),
-            "found_on_first_page": {k: f"{h}/{a}" for k, (h, a) in sorted(base_hits.items())},
+            "found_on_first_page": on_first_page(base_hits),
         }
-        result["same_queries_indexed"] = figures(ours)
+        result["same_queries_indexed"] = {**figures(ours), **figures(ours_cpu, "cpu_")}
         result["ratio_p95_baseline_over_indexed"] = round(
             figures(base)["p95_ms"] / max(figures(ours)["p95_ms"], 0.01), 1
         )
         result["target_p95_ms"] = 50
         result["target_met"] = all(result[name]["p95_ms"] <= 50 for name in scenarios)
+        result["target_met_on_cpu"] = all(result[name]["cpu_p95_ms"] <= 50 for name in scenarios)
     print(result, flush=True)
     record("case_search", result)
 
