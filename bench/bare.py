@@ -91,5 +91,5 @@ def start_bare(var: Path, database: str, workers: int = 1) -> tuple["subprocess.
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(f"http://127.0.0.1:{port}/docs")
+    wait_for(f"http://127.0.0.1:{port}/docs", timeout=120)
     return process, f"http://127.0.0.1:{port}/submit"

@@ -102,7 +102,8 @@ def main() -> None:
         bare, bare_url = start_bare(var, str(var / "kieubao.db"), workers=args.workers)
         bare_url += "-form"
         try:
-            wait_for(f"{base}/healthz")
+            # Each worker process builds the app: on a busy machine that takes a while.
+            wait_for(f"{base}/healthz", timeout=180)
             headers = {"Authorization": f"Bearer {token}"}
             crisis = (
                 httpx.post(
@@ -163,7 +164,7 @@ def main() -> None:
         finally:
             for process in (server, worker, bare):
                 process.terminate()
-                process.wait(15)
+                process.wait(60)
     figures["bare_insert"] = medians(bare_runs)
     figures["self_reports"] = medians(runs)
     figures["generator_cpu_share_of_a_core"] = sorted(r["generator_cpu_share"] for r in runs)[

@@ -118,7 +118,7 @@ def _submission(
     where = country.upper() if country and country.upper() in crisis.countries else None
     try:
         return SelfReportIn(
-            people=[{"full_name": name, "date_of_birth": birth}],  # type: ignore[list-item]
+            people=[{"full_name": name, "date_of_birth": birth}],
             phone="+" + re.sub(r"\D", "", sender),
             country=where or (crisis.countries[0] if crisis.countries else country or ""),
             status=None,

@@ -99,30 +99,37 @@ def place_pending(session: Session, *, crisis: Crisis) -> int:
         people = [_citizen(session, data, i, missions) for i in range(len(data.people))]
         put_on_roster(session, crisis, [c.id for c in people])
         # Without a status they said where they are, not how: they stay unaccounted.
-        said = [c.id for c in people] if data.status is not None else []
-        entries = session.scalars(
-            select(RosterEntry).where(
-                RosterEntry.crisis_id == crisis.id, RosterEntry.citizen_id.in_(said)
-            )
-        )
-        for entry in entries:
-            sender = entry.citizen_id == people[0].id
-            note_status(
-                session,
-                SELF_REGISTRATION,
-                entry,
-                data.status,
-                "citizen_reply" if sender else "relative",
-                data.needs,
-                not sender,
-                data.note,
-            )
+        if data.status is not None:
+            _note(session, crisis, people, data, data.status)
         # The people are in the registry now; the copy in the submission is not kept.
         report.payload = {"people": len(people)}
         report.citizen_ids = [c.id for c in people]
         report.processed_at = utcnow()
     commit(session)
     return len(reports)
+
+
+def _note(
+    session: Session, crisis: Crisis, people: list[Citizen], data: SelfReportIn, status: str
+) -> None:
+    entries = session.scalars(
+        select(RosterEntry).where(
+            RosterEntry.crisis_id == crisis.id,
+            RosterEntry.citizen_id.in_([c.id for c in people]),
+        )
+    )
+    for entry in entries:
+        sender = entry.citizen_id == people[0].id
+        note_status(
+            session,
+            SELF_REGISTRATION,
+            entry,
+            status,
+            "citizen_reply" if sender else "relative",
+            data.needs,
+            not sender,
+            data.note,
+        )
 
 
 def _citizen(

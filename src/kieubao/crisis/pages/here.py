@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from kieubao.crisis import actions, queries
 from kieubao.crisis.models import NEEDS, Crisis
@@ -104,7 +104,8 @@ async def _form(request: Request) -> FormData:
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         text = (await request.body()).decode("utf-8", "replace")
         try:
-            return FormData(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+            fields = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+            return FormData(list[tuple[str, str | UploadFile]](fields))
         except ValueError as exc:  # more fields than the form has
             raise Invalid("form", str(exc)) from exc
     return await request.form(max_fields=MAX_FIELDS)
