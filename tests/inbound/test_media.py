@@ -179,7 +179,7 @@ def test_a_file_that_never_comes_is_said_on_the_case_after_the_last_attempt(
     assert pending(session).status == "failed"
     case = only_case(session)
     (failed,) = [e for e in case.events if e.kind == "attachment_failed"]
-    assert failed.text == "the provider answered HTTP 503"
+    assert "HTTP 503" in failed.text
     assert failed.data == {"event": case.events[0].id, "filename": "photo.jpg"}
     console = api(hq_officer)
     page = console.get(f"/console/cases/{case.number}", params={"lang": "en"}).text
@@ -195,7 +195,7 @@ def test_a_file_that_never_comes_is_said_on_the_case_after_the_last_attempt(
         ((b"<html><script>alert(1)</script></html>", "text/html"), None, "text/html"),
         # Said in the language of the server, where the job ran.
         ((b"GIF89a not a jpeg", "image/jpeg"), None, "zalo-image.jpg"),
-        ((JPEG, "image/jpeg"), 1024, "1,024 bytes"),
+        ((JPEG, "image/jpeg"), 1024, "1,024"),
         (None, None, "HTTP 404"),
     ],
     ids=["refused type", "mislabelled", "too large", "gone"],

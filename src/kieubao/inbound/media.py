@@ -17,6 +17,7 @@ from kieubao.inbound.providers import Media, Unfetchable, telegram, twilio, what
 from kieubao.platform import audit, safe_http
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Problem
+from kieubao.platform.i18n import gettext as _
 from kieubao.protection import actions as protection
 from kieubao.protection import queries as cases
 
@@ -115,9 +116,9 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, Unfetchable | safe_http.UnsafeAddress | httpx.DecodingError):
         return str(exc)
     if isinstance(exc, httpx.HTTPStatusError):
-        return f"the provider answered HTTP {exc.response.status_code}"
+        return _("the provider answered HTTP {status}").format(status=exc.response.status_code)
     if isinstance(exc, httpx.TimeoutException):
-        return "the provider did not answer in time"
+        return _("the provider did not answer in time")
     if isinstance(exc, httpx.TransportError):
-        return f"the provider could not be reached ({type(exc).__name__})"
-    return f"the provider's answer could not be read ({type(exc).__name__})"
+        return _("the provider could not be reached ({error})").format(error=type(exc).__name__)
+    return _("the provider's answer could not be read ({error})").format(error=type(exc).__name__)

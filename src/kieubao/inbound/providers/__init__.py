@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from kieubao.platform.errors import Invalid, Problem
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.settings import get_settings
 from kieubao.protection.actions import Inbound, IncomingFile
 
@@ -95,23 +96,24 @@ def download(http: httpx.Client, url: str, media: Media, **request: Any) -> Inco
     """The file at ``url``, read no further than the inbound limit, with its type: the
     server's, or the message's when the server says only "bytes"."""
     limit = get_settings().inbound_max_bytes
+    too_large = _("the file is larger than the {limit} bytes a message may bring").format(
+        limit=f"{limit:,}"
+    )
     with http.stream("GET", url, **request) as response:
         answered(response)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise Unfetchable(f"the file is larger than the {limit:,} bytes a message may bring")
+            raise Unfetchable(too_large)
         data = bytearray()
         for chunk in response.iter_bytes(_CHUNK):
             data += chunk
             if len(data) > limit:
-                raise Unfetchable(
-                    f"the file is larger than the {limit:,} bytes a message may bring"
-                )
+                raise Unfetchable(too_large)
         served = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     body = bytes(data)
     if media.sha256 and media.sha256 not in (sha256_hex(body), _b64_sha256(body)):
         # Changed on the way: the next attempt may bring it whole.
-        raise httpx.DecodingError("the file does not match the digest the message gave")
+        raise httpx.DecodingError(_("the file does not match the digest the message gave"))
     kind = served if served not in GENERIC_TYPES else media.content_type
     kind = kind or mimetypes.guess_type(media.filename)[0] or "application/octet-stream"
     return IncomingFile(media.filename or _name_for(kind), kind, body)
@@ -125,7 +127,7 @@ def answered(response: httpx.Response) -> None:
         return
     if status in (408, 425, 429) or status >= 500:
         raise httpx.HTTPStatusError(f"HTTP {status}", request=response.request, response=response)
-    raise Unfetchable(f"the provider answered HTTP {status}")
+    raise Unfetchable(_("the provider answered HTTP {status}").format(status=status))
 
 
 def _b64_sha256(data: bytes) -> str:

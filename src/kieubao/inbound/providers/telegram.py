@@ -22,6 +22,7 @@ from kieubao.inbound.providers import (
     same,
 )
 from kieubao.platform.errors import Invalid
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.settings import get_settings
 from kieubao.protection.actions import Inbound, IncomingFile
 from kieubao.protection.models import Channel
@@ -110,7 +111,9 @@ def fetch(media: Media, http: httpx.Client) -> IncomingFile:
     settings = get_settings()
     token = settings.telegram_bot_token
     if not token:
-        raise Unfetchable("no Telegram bot token is set on this server")
+        raise Unfetchable(
+            _("no {provider} credentials are set on this server").format(provider="Telegram")
+        )
     base = settings.telegram_base_url.rstrip("/")
     found = http.get(f"{base}/bot{token}/getFile", params={"file_id": media.reference})
     answer = (
@@ -121,8 +124,10 @@ def fetch(media: Media, http: httpx.Client) -> IncomingFile:
             # "file is too big" (bots may fetch 20 MB at most) or an unknown file id.
             raise Unfetchable(f"Telegram: {str(answer.get('description') or 'Bad Request')[:200]}")
         answered(found)
-        raise httpx.DecodingError("Telegram getFile answered without a file")
+        raise httpx.DecodingError(
+            _("{provider} gave no address for this file").format(provider="Telegram")
+        )
     path = str((answer.get("result") or {}).get("file_path") or "")
     if not path or ".." in path.split("/"):
-        raise Unfetchable("Telegram gave no file path for this file")
+        raise Unfetchable(_("{provider} gave no address for this file").format(provider="Telegram"))
     return download(http, f"{base}/file/bot{token}/{path}", media)

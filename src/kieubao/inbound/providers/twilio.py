@@ -24,6 +24,7 @@ from kieubao.inbound.providers import (
     require,
     same,
 )
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.settings import get_settings
 from kieubao.protection.actions import Inbound, IncomingFile
 from kieubao.protection.models import Channel
@@ -86,7 +87,9 @@ def hosts() -> set[str]:
 def fetch(media: Media, http: httpx.Client) -> IncomingFile:
     settings = get_settings()
     if not settings.twilio_account_sid or not settings.twilio_auth_token:
-        raise Unfetchable("no Twilio account is set on this server")
+        raise Unfetchable(
+            _("no {provider} credentials are set on this server").format(provider="Twilio")
+        )
     # httpx leaves the credentials behind when the redirect leaves Twilio's API host.
     auth = (settings.twilio_account_sid, settings.twilio_auth_token)
     return download(http, media.reference, media, auth=auth)

@@ -25,6 +25,7 @@ from kieubao.inbound.providers import (
     same,
 )
 from kieubao.platform.errors import Invalid
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.settings import get_settings
 from kieubao.protection.actions import Inbound, IncomingFile
 from kieubao.protection.models import Channel
@@ -117,7 +118,9 @@ def hosts() -> set[str]:
 def fetch(media: Media, http: httpx.Client) -> IncomingFile:
     settings = get_settings()
     if not settings.whatsapp_token:
-        raise Unfetchable("no WhatsApp access token is set on this server")
+        raise Unfetchable(
+            _("no {provider} credentials are set on this server").format(provider="WhatsApp")
+        )
     bearer = {"Authorization": f"Bearer {settings.whatsapp_token}"}
     found = http.get(
         f"{settings.whatsapp_base_url.rstrip('/')}/{quote(media.reference, safe='')}",
@@ -126,5 +129,7 @@ def fetch(media: Media, http: httpx.Client) -> IncomingFile:
     answered(found)
     url = str(found.json().get("url") or "")
     if not url:
-        raise httpx.DecodingError("the Graph API gave no address for this media")
+        raise httpx.DecodingError(
+            _("{provider} gave no address for this file").format(provider="WhatsApp")
+        )
     return download(http, url, media, headers=bearer)
