@@ -133,3 +133,29 @@ def test_the_draft_notification_to_a05_in_both_languages(
     assert "Recipient asked to delete and confirm" in text
     assert api(tokyo_officer).get(f"/api/v1/privacy/breaches/{breach_id}").status_code == 403
     assert api(partner_analyst).get("/api/v1/privacy/breaches").status_code == 403
+
+
+def test_the_console_form_records_a_breach_in_utc(
+    api: Api, session: Session, hq_officer: User
+) -> None:
+    found = (utcnow() - timedelta(hours=5)).replace(second=0, microsecond=0)
+    form = {
+        "title": "Phishing reached a mission mailbox",
+        "discovered_at": found.strftime("%Y-%m-%dT%H:%M"),  # a datetime-local field
+        "description": "An officer entered a password on a fake page.",
+        "data_kinds": "email addresses\nphone numbers\n",
+        "approx_subjects": "40",
+        "risk": "medium",
+    }
+    answer = api(hq_officer).post(
+        "/console/privacy/breaches",
+        data=form,
+        headers={"Accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    breach = session.scalar(select(Breach))
+    assert breach is not None and breach.discovered_at == found
+    assert breach.data_kinds == ["email addresses", "phone numbers"]
+    page = api(hq_officer).get(answer.headers["location"], headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Phishing reached a mission mailbox" in page.text

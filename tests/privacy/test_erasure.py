@@ -15,6 +15,7 @@ from kieubao.crisis import actions as crisis
 from kieubao.crisis import exposure
 from kieubao.crisis.models import RosterEntry
 from kieubao.crisis.schemas import SelfReportIn
+from kieubao.inbound import routing
 from kieubao.outreach import subscriptions
 from kieubao.outreach.bulletin_schemas import SubscribeIn
 from kieubao.platform import audit, outbox
@@ -87,6 +88,18 @@ def test_erasure_reaches_every_domain_and_the_chain_still_verifies(
         channel=Channel.web,
     ).case  # fmt: skip
     assert case.subjects[0].citizen_id == hanh.id  # the intake matched her record
+    # She writes about her case by email, the case number in the subject.
+    routing.receive(
+        session,
+        routing.Received(
+            provider="smtp",
+            subject=f"Vụ việc {case.number}",
+            message=protection.Inbound(
+                channel=Channel.email, sender=EMAIL, provider_id="<hanh-1@example.jp>",
+                text=f"Tôi là {NAME}, đã xuất viện.",
+            ),
+        ),
+    )  # fmt: skip
     # She is on a crisis roster, with a note, and reported herself safe in the area.
     emergency = crisis.open_crisis(session, acting_user=hq_officer, title="Động đất", area=OSAKA)
     entry = session.scalar(select(RosterEntry).where(RosterEntry.citizen_id == hanh.id))

@@ -180,3 +180,24 @@ def test_reminders_go_before_the_deadline_once_each_and_overdue_is_flagged_once(
     assert actions.remind_due(session, acting_user=SYSTEM, now=start + timedelta(hours=80)) == 0
     assert request.overdue_at == start + timedelta(hours=73)
     assert len(notices()) == 4
+
+
+def test_the_scheduled_job_sends_what_is_due_and_nothing_twice(
+    session: Session, citizen_in_osaka: Citizen, hq_officer: User
+) -> None:
+    from kieubao.privacy import jobs
+
+    request = actions.receive_request(
+        session,
+        acting_user=_account(session, citizen_in_osaka),
+        citizen=citizen_in_osaka,
+        data=RequestIn(kind=RequestKind.correction),
+    )
+    # Received two days and a hour ago: 23 hours are left, past the 24-hour mark.
+    request.received_at -= timedelta(hours=49)
+    request.due_at -= timedelta(hours=49)
+    session.commit()
+    jobs.remind_request_deadlines()
+    jobs.remind_request_deadlines()
+    texts = [n.text for n in session.scalars(select(PrivacyNotice))]
+    assert len(texts) == 1 and "23" in texts[0]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.platform.deps import HQ, Admin, Allow, AnyOfficer, SessionDep, scope_of
 from kieubao.platform.errors import Invalid
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import OFFICER_ROLES, Role, User
 from kieubao.privacy import actions, draft, queries, rules
 from kieubao.privacy.models import Breach, SubjectRequest
@@ -50,10 +51,10 @@ def subject_of(session: Session, user: User, citizen_id: int | None) -> Citizen:
     if user.role is Role.citizen:
         record = registry_queries.citizen_of(session, user)
         if record is None:
-            raise Invalid("citizen_id", "register first: there is no record to ask about")
+            raise Invalid("citizen_id", _("register first: there is no record to ask about"))
         return record
     if citizen_id is None:
-        raise Invalid("citizen_id", "name the person the request is about")
+        raise Invalid("citizen_id", _("name the person the request is about"))
     return registry_queries.get_citizen(session, citizen_id, scope_of(user))
 
 
@@ -100,7 +101,7 @@ def assign_request(
         (u for u in queries.officers_for(session, request) if u.id == assignee_id), None
     )
     if assignee is None:
-        raise Invalid("assignee_id", "not an officer who answers for this request")
+        raise Invalid("assignee_id", _("not an officer for this request"))
     return request_out(
         actions.assign_request(session, acting_user=user, request=request, assignee=assignee)
     )

@@ -229,7 +229,7 @@ def record_breach(
     try:
         data = BreachIn.model_validate(
             {
-                "title": title, "discovered_at": discovered_at + "Z" * (len(discovered_at) == 16),
+                "title": title, "discovered_at": discovered_at,
                 "description": description, "data_kinds": _lines(data_kinds),
                 "subject_categories": _lines(subject_categories),
                 "approx_subjects": approx_subjects, "approx_records": approx_records,

@@ -47,9 +47,17 @@ def requests(session: Session, user: User, *, open_only: bool = False) -> list[S
 
 def get_request(session: Session, user: User, request_id: int) -> SubjectRequest:
     request = session.get(SubjectRequest, request_id)
-    if request is None or request not in requests(session, user):
+    if request is None or not _may_see(session, user, request):
         raise NotFound("request")
     return request
+
+
+def _may_see(session: Session, user: User, request: SubjectRequest) -> bool:
+    if user.role is Role.citizen:
+        record = registry.citizen_of(session, user)
+        return record is not None and record.id == request.citizen_id
+    scope = scope_of(user)
+    return scope.personal_data and scope.covers(request.country)
 
 
 def officers_for(session: Session, request: SubjectRequest) -> list[User]:

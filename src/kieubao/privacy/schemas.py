@@ -1,14 +1,22 @@
 """The privacy API's bodies in and out."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from kieubao.privacy.models import BreachStatus, RequestKind, RequestStatus, Risk
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+
+
+def _utc(value: datetime) -> datetime:
+    """A time without a zone is read as UTC (the forms ask for UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UTCTime = Annotated[datetime, AfterValidator(_utc)]
 CHANNELS = ("portal", "letter", "phone", "email", "in_person")
 PURPOSES = ("consular_contact", "crisis_alerts", "community_news", "statistics")
 
@@ -55,8 +63,8 @@ class BreachIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
-    discovered_at: datetime
-    occurred_at: datetime | None = None
+    discovered_at: UTCTime
+    occurred_at: UTCTime | None = None
     description: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=3, max_length=8000)
     ]
@@ -75,7 +83,7 @@ class BreachMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: BreachStatus
-    at: datetime | None = None
+    at: UTCTime | None = None
     reference: Short = ""
 
 

@@ -93,7 +93,7 @@ def alert_breaches(session: Session, *, acting_user: Actor, now: datetime | None
         if not due:
             continue
         breach.alerted = [*breach.alerted, *due]
-        left = max(0, int(rules.deadlines().breach_hours - since))
+        left = max(0, round(rules.deadlines().breach_hours - since))
         notices.notify(
             session,
             hq,

@@ -5,9 +5,10 @@ mission, nothing personal; their account is closed and its address gone; rosters
 status for the figures, notes and travel documents go; protection cases are kept by law
 with the person pseudonymised; community rows (delegates, experts, volunteers, leaders)
 keep their place in the counts without the person; subscriptions go; sent messages keep
-their status without address or text. The exposure index follows the registry through the
-audit chain and drops the person at its next read. Exports are never stored: they are made
-on demand from what is left. The audit chain holds digests only, so it still verifies.
+their status without address or text; messages taken in forget their sender. The exposure
+index follows the registry through the audit chain and drops the person at its next read.
+Exports are never stored: they are made on demand from what is left. The audit chain holds
+digests only, so it still verifies.
 """
 
 from sqlalchemy import update
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.community import actions as community
 from kieubao.crisis import actions as crisis
+from kieubao.inbound import actions as inbound
 from kieubao.outreach import subscriptions
 from kieubao.platform import accounts, outbox
 from kieubao.platform.audit import Actor
@@ -56,6 +58,7 @@ def erase_everywhere(session: Session, *, acting_user: Actor, citizen: Citizen) 
     )
     subscriptions.forget_addresses(session, acting_user=acting_user, addresses=addresses)
     outbox.forget_addresses(session, addresses)
+    inbound.forget_senders(session, addresses=addresses)
     registry.erase_citizen(session, acting_user=acting_user, citizen=citizen)
     if account is not None:
         accounts.forget_user(session, acting_user=acting_user, user=account)

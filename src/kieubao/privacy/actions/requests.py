@@ -197,7 +197,7 @@ def remind_due(session: Session, *, acting_user: Actor, now: datetime | None = N
         due = [m for m in marks if left <= m < period and m not in request.reminded]
         if due:
             request.reminded = [*request.reminded, *due]
-            notices.notify(session, users, partial(_near, request.id, int(left)), link)
+            notices.notify(session, users, partial(_near, request.id, round(left)), link)
             sent += 1
     commit(session)
     return sent

@@ -4,8 +4,9 @@ pseudonymised: their name, birth date, contacts and link to the registry go, and
 is blanked wherever the case's texts repeat it."""
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform import audit
@@ -49,16 +50,36 @@ def pseudonymise_person(
         reporter.phone = ""
         reporter.email = ""
         reporter.relation = ""
-    case_ids = sorted({s.case_id for s in subjects} | {r.case_id for r in reporters})
+    # Messages the person sent about any case name them as their sender.
+    written = [
+        case_id
+        for address in known
+        if len(address) >= 3
+        for case_id in session.scalars(
+            select(CaseEvent.case_id).where(cast(CaseEvent.data, String).contains(address))
+        )
+    ]
+    case_ids = sorted({s.case_id for s in subjects} | {r.case_id for r in reporters} | set(written))
     cases = list(session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)))
     for case in cases:
         case.description = _blank(case.description, name, known)
         for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
             event.text = _blank(event.text, name, known)
+            event.data = _blank_data(event.data, name, known)
         for liaison in session.scalars(select(Liaison).where(Liaison.case_id == case.id)):
             liaison.summary = _blank(liaison.summary, name, known)
         audit.record(session, acting_user, "case.person_pseudonymised", "case", case.number)
     return [c.number for c in cases]
+
+
+def _blank_data(data: Any, name: str, addresses: Collection[str]) -> Any:
+    if isinstance(data, str):
+        return _blank(data, name, addresses)
+    if isinstance(data, dict):
+        return {k: _blank_data(v, name, addresses) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_blank_data(v, name, addresses) for v in data]
+    return data
 
 
 def _blank(text: str, name: str, addresses: Collection[str]) -> str:
