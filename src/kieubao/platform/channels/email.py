@@ -251,7 +251,7 @@ class SmtpConnection:
                     return
             elif code not in command.accepted:
                 outcomes[message.id] = _refusal(code, reply)
-                refused = not command.text
+                refused = refused or not command.text
             elif command.text:
                 outcomes[message.id] = reply.decode("utf-8", "replace")[:200]
         if refused:
