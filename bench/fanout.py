@@ -149,7 +149,8 @@ def engine_run(
             context=CONTEXT,
             messages=[
                 outbox.Message(
-                    f"bench:{i}",
+                    # Keys of this run only: the receivers fold a key they have seen.
+                    f"bench-{var.name}:{i}",
                     channel,
                     address,
                     "vi",

@@ -153,6 +153,39 @@ def test_a_permanent_refusal_fails_at_once(
     assert row.status is Status.failed and row.attempts == 1
 
 
+class Silent(channels.OneByOne):
+    """A provider that takes the message and never answers."""
+
+    name = "log"
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def connect(self) -> channels.Connection:
+        return self
+
+    def deliver(self, message: channels.Outgoing, prepared: bytes) -> str:
+        self.keys.append(message.key)
+        raise channels.Unconfirmed("read timed out")
+
+
+def test_a_message_with_no_answer_is_sent_again_later_under_the_same_key(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    silent = Silent()
+    monkeypatch.setitem(channels.CHANNELS, "log", silent)
+    outbox.queue(session, send_key="yagi", kind="notice", context=NOTICE, messages=_messages(1))
+    commit(session)
+    [row] = _rows(session)
+    # Never marked sent without the provider's word: it may have arrived, so it goes again
+    # with its key, for the provider or the reader to fold.
+    assert row.status is Status.queued and row.error.startswith("unconfirmed")
+    row.next_attempt_at = utcnow()
+    commit(session)
+    delivery.drain("log")
+    assert silent.keys == ["typhoon-yagi:log:0"] * 2
+
+
 def test_messages_held_by_a_dead_worker_go_back_to_the_queue_and_a_live_ones_stay(
     session: Session, monkeypatch: pytest.MonkeyPatch, log_channel: channels.LogChannel
 ) -> None:

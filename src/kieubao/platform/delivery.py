@@ -12,11 +12,11 @@ key, and the provider or reader that honours the key keeps it exactly once. In s
 * Rows held by a worker that is gone (its process no longer exists on this host, or its
   claim is older than ``outbox_lease_s``) go back to "queued" and are sent again. A message
   sent twice is one the provider accepted after the dead worker's last commit: at most the
-  batch each of its delivery jobs had in flight. It goes again with the same key: SMTP's Message-ID (``<key@kieubao>``), which our
-  sink honours and mail readers use to fold copies into one; the SMS gateway's
-  Idempotency-Key header. Zalo, Telegram and WhatsApp take no key: there a repeat is
-  possible for the messages of one unrecorded group, and paced channels record each message
-  as soon as it is answered, so the group is one message.
+  batch each of its delivery jobs had in flight. It goes again with the same key: SMTP's
+  Message-ID (``<key@kieubao>``), which our sink honours and mail readers use to fold
+  copies into one; the SMS gateway's Idempotency-Key header. Zalo, Telegram and WhatsApp
+  take no key: there a repeat is possible for the messages of one unrecorded group, and
+  paced channels record each message as soon as it is answered, so the group is one.
 * No answer after the whole message went (a dropped connection) counts as not sent: it is
   tried again later under the same key.
 
@@ -181,7 +181,8 @@ def _record(session: Session, outcomes: dict[int, channels.Outcome]) -> int:
         if isinstance(outcome, str)
     ]
     if accepted:
-        session.execute(_ACCEPTED, accepted)
+        # On the connection: the ORM would look each row up in its identity map.
+        session.connection().execute(_ACCEPTED, accepted)
     for message_id, outcome in outcomes.items():
         if isinstance(outcome, channels.Rejected):
             _record_refusal(session, message_id, outcome)

@@ -180,6 +180,7 @@ class SmtpConnection:
     def __init__(self, size: int) -> None:
         self.size = size
         self.sender = get_settings().mail_from
+        self.mail_from = f"MAIL FROM:{smtplib.quoteaddr(self.sender)}\r\n".encode()
         self.sessions: list[_Session | None] = [None] * size
 
     def _session(self, slot: int) -> _Session:
@@ -196,10 +197,8 @@ class SmtpConnection:
     def _commands(self, message: Outgoing) -> list[_Command]:
         text = smtp_data(mime_bytes(message, self.sender)) + b".\r\n"
         return [
-            _Command(message, f"MAIL FROM:{smtplib.quoteaddr(self.sender)}\r\n".encode(), (250,)),
-            _Command(
-                message, f"RCPT TO:{smtplib.quoteaddr(message.address)}\r\n".encode(), (250, 251)
-            ),
+            _Command(message, self.mail_from, (250,)),
+            _Command(message, f"RCPT TO:{_quoted(message.address)}\r\n".encode(), (250, 251)),
             _Command(message, b"DATA\r\n", (354,)),
             _Command(message, text, (250,), text=True),
         ]
@@ -252,7 +251,7 @@ class SmtpConnection:
                     return
             elif code not in command.accepted:
                 outcomes[message.id] = _refusal(code, reply)
-                refused = not command.text
+                refused = refused or not command.text
             elif command.text:
                 outcomes[message.id] = reply.decode("utf-8", "replace")[:200]
         if refused:
@@ -278,6 +277,17 @@ class SmtpConnection:
     def close(self) -> None:
         for slot in range(self.size):
             self._drop(slot)
+
+
+_PLAIN_ADDRESS = re.compile(r"[^\s<>()\",;:\\\[\]@]+@[^\s<>()\",;:\\\[\]@]+")
+
+
+def _quoted(address: str) -> str:
+    """An address in angle brackets: a plain one as it is, anything else the way smtplib
+    reads it (which costs twenty microseconds, a sixth of what a message costs to send)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
 
 
 def _step(stream: deque[_Command], pipelining: bool) -> list[_Command]:
