@@ -24,7 +24,9 @@ from kieubao.platform.models import Role, User
 from kieubao.privacy import actions
 from kieubao.privacy.models import RequestKind, RequestStatus
 from kieubao.privacy.schemas import RequestIn
+from kieubao.platform.text import fold
 from kieubao.protection import actions as protection
+from kieubao.protection import search
 from kieubao.protection.models import CaseSubject, Channel
 from kieubao.protection.schemas import CaseIn
 from kieubao.registry import actions as registry
@@ -110,7 +112,7 @@ def test_erasure_reaches_every_domain_and_the_chain_still_verifies(
     )  # fmt: skip
     crisis.receive_self_report(
         session,
-        crisis=emergency,
+        crisis_id=emergency.id,
         data=SelfReportIn.model_validate(
             {
                 "people": [{"full_name": NAME, "date_of_birth": "1995-02-14"}],
@@ -154,6 +156,7 @@ def test_erasure_reaches_every_domain_and_the_chain_still_verifies(
     assert sign_in.status_code == 200
     session.commit()
     assert hanh.id in exposure.ids_in_area(session, OSAKA)
+    assert search.find(session, hq_officer, fold(NAME)).ids == [case.id]
     assert plaintext_left(session), "the story must have put her data in the database"
 
     request = actions.receive_request(
@@ -175,6 +178,9 @@ def test_erasure_reaches_every_domain_and_the_chain_still_verifies(
     # The roster still counts her as safe; the exposure index no longer holds her.
     assert entry.status == "safe"
     assert hanh.id not in exposure.ids_in_area(session, OSAKA)
+    # Nor does the case search find the case by her name, only by its number.
+    assert search.find(session, hq_officer, fold(NAME)).ids == []
+    assert search.find(session, hq_officer, case.number).ids == [case.id]
     # Others are untouched.
     session.refresh(neighbour)
     assert neighbour.full_name == "Phạm Văn Bình"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from string import Template
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -272,8 +272,9 @@ def record_receipt(
 
 def forget_addresses(session: Session, addresses: Collection[str]) -> int:
     """An erased person's messages stay for the delivery figures, without address or text;
-    one not sent yet is not sent. The caller commits."""
+    one not sent yet is not sent; when they last wrote is forgotten. The caller commits."""
     mine = OutboxMessage.address.in_(list(addresses))
+    session.execute(delete(LastHeard).where(LastHeard.address.in_(list(addresses))))
     session.execute(
         update(OutboxMessage)
         .where(mine, OutboxMessage.status.in_([Status.queued, Status.sending]))

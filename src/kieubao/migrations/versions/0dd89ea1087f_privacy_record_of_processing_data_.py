@@ -2,7 +2,7 @@
 requests move into the privacy queue
 
 Revision ID: 0dd89ea1087f
-Revises: d26b54bda179
+Revises: 805c3397f3d6
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ import kieubao.platform.crypto
 import kieubao.platform.db
 
 revision: str = "0dd89ea1087f"
-down_revision: str | None = "d26b54bda179"
+down_revision: str | None = "805c3397f3d6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """crisis self-reports carry an idempotency key: a submission sent twice is kept once
 
 Revision ID: 165862ef9edf
-Revises: d26b54bda179
+Revises: 02eaf14ea4d6
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "165862ef9edf"
-down_revision: str | None = "d26b54bda179"
+down_revision: str | None = "02eaf14ea4d6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

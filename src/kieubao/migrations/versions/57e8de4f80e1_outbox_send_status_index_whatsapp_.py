@@ -1,7 +1,7 @@
 """outbox: index by send and status; WhatsApp templates and when people last wrote
 
 Revision ID: 57e8de4f80e1
-Revises: d26b54bda179
+Revises: 165862ef9edf
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import kieubao.platform.db
 
 revision: str = "57e8de4f80e1"
-down_revision: str | None = "d26b54bda179"
+down_revision: str | None = "165862ef9edf"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

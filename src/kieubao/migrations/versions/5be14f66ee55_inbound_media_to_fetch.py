@@ -1,7 +1,7 @@
 """Inbound media: the files messages announce, until they are fetched onto their case
 
 Revision ID: 5be14f66ee55
-Revises: d26b54bda179
+Revises: 66fdef6411d2
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import kieubao.platform.db
 
 revision: str = "5be14f66ee55"
-down_revision: str | None = "d26b54bda179"
+down_revision: str | None = "66fdef6411d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

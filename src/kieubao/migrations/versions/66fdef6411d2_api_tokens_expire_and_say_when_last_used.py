@@ -1,7 +1,7 @@
 """api tokens expire and say when they were last used
 
 Revision ID: 66fdef6411d2
-Revises: d26b54bda179
+Revises: 0dd89ea1087f
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import kieubao.platform.db
 
 revision: str = "66fdef6411d2"
-down_revision: str | None = "d26b54bda179"
+down_revision: str | None = "0dd89ea1087f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """break-glass grants and the log of sensitive reads
 
 Revision ID: 805c3397f3d6
-Revises: d26b54bda179
+Revises: 57e8de4f80e1
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import kieubao.platform.crypto
 import kieubao.platform.db
 
 revision: str = "805c3397f3d6"
-down_revision: str | None = "d26b54bda179"
+down_revision: str | None = "57e8de4f80e1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.platform import audit
 from kieubao.platform.audit import Actor
+from kieubao.protection import search
 from kieubao.protection.models import Case, CaseEvent, CaseReporter, CaseSubject, Liaison
 
 PSEUDONYM = "—"
@@ -68,6 +69,8 @@ def pseudonymise_person(
             event.data = _blank_data(event.data, name, known)
         for liaison in session.scalars(select(Liaison).where(Liaison.case_id == case.id)):
             liaison.summary = _blank(liaison.summary, name, known)
+        # The case's words are keyed digests, but a guess of the name would still find it.
+        search.reindex(session, case)
         audit.record(session, acting_user, "case.person_pseudonymised", "case", case.number)
     return [c.number for c in cases]
 
