@@ -21,10 +21,10 @@ from kieubao.outreach.bulletin_schemas import SubscribeIn
 from kieubao.platform import audit, outbox
 from kieubao.platform.db import Base
 from kieubao.platform.models import Role, User
+from kieubao.platform.text import fold
 from kieubao.privacy import actions
 from kieubao.privacy.models import RequestKind, RequestStatus
 from kieubao.privacy.schemas import RequestIn
-from kieubao.platform.text import fold
 from kieubao.protection import actions as protection
 from kieubao.protection import search
 from kieubao.protection.models import CaseSubject, Channel
