@@ -21,6 +21,7 @@ import argparse
 import random
 import re
 import sqlite3
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -162,9 +163,14 @@ def main() -> None:
             ).fetchone()[0]
             db.close()
         finally:
+            # All told to stop before any is waited for: one slow to stop leaves none behind.
             for process in (server, worker, bare):
                 process.terminate()
-                process.wait(60)
+            for process in (server, worker, bare):
+                try:
+                    process.wait(60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
     figures["bare_insert"] = medians(bare_runs)
     figures["self_reports"] = medians(runs)
     figures["generator_cpu_share_of_a_core"] = sorted(r["generator_cpu_share"] for r in runs)[
