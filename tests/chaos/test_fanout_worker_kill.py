@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from kieubao.platform import audit, db, migrate, outbox
 from kieubao.platform.outbox import Message, OutboxMessage, Status
 from kieubao.platform.smtp_sink import Sink
+from tests.figures import record
 
 FANOUT = 10_000
 KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
@@ -95,4 +96,14 @@ def test_a_worker_killed_mid_fanout_and_restarted_delivers_each_message_once(
     assert sink.received == FANOUT, log.read_text()[-2000:]
     assert set(sink.recipients) == {f"p{i}@example.vn" for i in range(FANOUT)}
     assert max(sink.recipients.values()) == 1
+    record(
+        "fanout_kill",
+        {
+            "messages": FANOUT,
+            "kills": 1,
+            "sent_before_kill": at_kill,
+            "delivered": sink.received,
+            "delivered_twice": sum(n > 1 for n in sink.recipients.values()),
+        },
+    )
     engine.dispose()
