@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kieubao.domains import install_templates, modules
-from kieubao.platform import access_pages, deps, web
+from kieubao.platform import access_pages, deps, openapi, web
 from kieubao.platform import api as platform_api
 from kieubao.platform import pages as platform_pages
 
@@ -44,11 +44,12 @@ def create_app() -> FastAPI:
         if (folder / "static").is_dir():
             name = domain.__name__.rsplit(".", 1)[1]
             app.mount(f"/static/{name}", StaticFiles(directory=folder / "static"), name=name)
-        app.include_router(pages.router)
+        app.include_router(pages.router, include_in_schema=False)
     # After the domains' own static folders, which it would otherwise hide.
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     modules("jobs")
     # Every retention rule registered: the record of processing shows them as configured.
     modules("retention")
     deps.check_declared(app)
+    openapi.install(app)
     return app

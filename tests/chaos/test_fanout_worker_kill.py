@@ -19,6 +19,7 @@ from kieubao.platform import audit, channels, db, migrate, outbox
 from kieubao.platform.outbox import Message, OutboxMessage, Status
 from kieubao.platform.settings import get_settings
 from kieubao.platform.smtp_sink import Sink
+from tests.figures import record
 
 FANOUT = 10_000
 WORKER_THREADS = 2  # `kieubao worker` runs two jobs at once
@@ -113,4 +114,15 @@ def test_a_worker_killed_mid_fanout_and_restarted_delivers_each_message_once(
             select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         ).all()
     assert statuses == [(Status.sent, FANOUT)]
+    record(
+        "fanout_kill",
+        {
+            "messages": FANOUT,
+            "kills": 1,
+            "sent_before_kill": at_kill,
+            "delivered": sink.received,
+            "delivered_twice": sum(n > 1 for n in sink.recipients.values()),
+            "resent_and_folded_by_message_id": repeats,
+        },
+    )
     engine.dispose()

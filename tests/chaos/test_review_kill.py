@@ -1,9 +1,10 @@
 """A worker killed in the middle of generating a periodic review (sơ kết) and started again
 finishes it: one review, generated once, with all its figures.
 
-To kill it at a known point, the test holds a lock on the cases table: the worker commits
-its progress on the first part (tasks) and then waits for the lock to read the cases (the
-indicators count them too). It is killed there, mid-generation, with its progress on disk."""
+To kill it at a known point, the test holds a lock on the community events table, which
+only the last part reads: the worker commits its progress on the parts before and then
+waits for the lock. It is killed there, mid-generation, with its progress on disk (a lock
+on a table the periodic jobs read too would stop them instead)."""
 
 import os
 import signal
@@ -65,13 +66,13 @@ def test_a_worker_killed_mid_review_and_restarted_generates_it_once(
         log = tmp_path / "worker.log"
         with engine.connect() as blocker:
             holding = blocker.begin()
-            blocker.execute(text("LOCK TABLE protection_cases IN ACCESS EXCLUSIVE MODE"))
+            blocker.execute(text("LOCK TABLE community_events IN ACCESS EXCLUSIVE MODE"))
             first = _worker(env, log)
             try:
                 wait_for(
                     lambda: review().progress > 0 and waiting_on_a_lock(engine) > 0,
                     120,
-                    "the worker to reach the cases",
+                    "the worker to reach the events",
                 )
                 at_kill = review()
                 assert at_kill.state is JobState.running and 0 < at_kill.progress < 100

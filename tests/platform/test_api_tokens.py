@@ -98,6 +98,8 @@ def test_a_token_expires(hq_officer: User, session: Session) -> None:
     session.commit()
     assert accounts.token_user(session, token) is None
     assert _client(token).get("/api/v1/registry/figures").status_code == 401
+    listed = CliRunner().invoke(build(), ["tokens", "list", "--email", hq_officer.email])
+    assert listed.output.rstrip().endswith("expired")
 
     forever = accounts.create_api_token(session, acting_user=SYSTEM, user=hq_officer, days=0)
     assert _row(session, forever).expires_at is None

@@ -99,8 +99,13 @@ def tokens_list(
     """The tokens issued: id, owner, first characters, expiry, last use, revocation."""
     with session_scope() as session:
         user = _user(session, email) if email else None
+        now = utcnow()
         for row in accounts.api_tokens(session, user=user):
-            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            state = "active"
+            if row.revoked_at:
+                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+            elif row.expires_at and row.expires_at <= now:
+                state = "expired"
             expires = f"{row.expires_at:%Y-%m-%d}" if row.expires_at else "never"
             used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
             typer.echo(

@@ -22,7 +22,7 @@ from kieubao.community.schemas import (
     SessionIn,
     SessionOut,
 )
-from kieubao.platform import audit
+from kieubao.platform import audit, openapi
 from kieubao.platform.deps import Anyone, SessionDep, Staff
 
 router = APIRouter()
@@ -96,7 +96,9 @@ def decide(
     return delegate_out(delegate)
 
 
-@router.get("/events/{event_id}/badges.pdf")
+@router.get(
+    "/events/{event_id}/badges.pdf", **openapi.document("application/pdf", "Badges to print.")
+)
 def badges(
     event_id: int, session: SessionDep, user: Editor, delegate: int | None = None
 ) -> Response:
