@@ -29,9 +29,11 @@ def test_the_tokyo_embassy_drafts_and_headquarters_approves_and_publishes(
     assert [v.id for v in queries.published(session, "JP")] == [version.id]
     assert version.approver_id == hq_officer.id and version.published_at is not None
     trail = session.scalars(
-        select(AuditEntry.action).where(
+        select(AuditEntry.action)
+        .where(
             AuditEntry.target_type == "advisory_version", AuditEntry.target_id == str(version.id)
         )
+        .order_by(AuditEntry.seq)
     ).all()
     assert trail == [
         "advisory.drafted",

@@ -45,7 +45,6 @@ router = APIRouter(prefix="/coordination", tags=["coordination"])
 # Partner agencies read programs, resolutions, reviews and situation reports: figures and
 # joint work, no person's record is behind any of them.
 Reader = Annotated[User, Depends(Allow(*OFFICER_ROLES, Role.partner_agency))]
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.post("/agencies", response_model=AgencyOut, status_code=201)
@@ -137,7 +136,10 @@ def edit_review(review_id: int, data: ReviewEdit, session: SessionDep, user: HQ)
     return ReviewOut.model_validate(review)
 
 
-@router.get("/reviews/{review_id}/review.docx", **openapi.document(DOCX, "The review, a document."))
+@router.get(
+    "/reviews/{review_id}/review.docx",
+    **openapi.document(openapi.DOCX, "The review, a document."),
+)
 def review_docx(
     review_id: int, session: SessionDep, user: Reader, lang: Literal["vi", "en"] = "vi"
 ) -> Response:
@@ -149,7 +151,7 @@ def review_docx(
         document = as_docx(review)
     return Response(
         document,
-        media_type=DOCX,
+        media_type=openapi.DOCX,
         headers={"Content-Disposition": f'attachment; filename="review-{review.id}.docx"'},
     )
 

@@ -14,7 +14,7 @@ from kieubao.platform.errors import Problem
 from kieubao.platform.models import Role, User
 from kieubao.platform.web import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 # Headquarters reads every record already; only a mission officer's view has a border.
 MissionOfficer = Annotated[User, Depends(Allow(Role.mission_officer))]

@@ -13,6 +13,8 @@ from starlette.routing import BaseRoute
 
 from kieubao.platform.deps import Allow
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 PROBLEM = {
     "type": "object",
     "title": "Problem",

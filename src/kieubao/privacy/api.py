@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from kieubao.platform import openapi
 from kieubao.platform.deps import HQ, Admin, Allow, AnyOfficer, SessionDep, scope_of
 from kieubao.platform.errors import Invalid
 from kieubao.platform.i18n import gettext as _
@@ -150,13 +151,16 @@ def move_breach(breach_id: int, body: BreachMove, session: SessionDep, user: HQ)
     return breach_out(actions.move_breach(session, acting_user=user, breach=breach, data=body))
 
 
-@router.get("/breaches/{breach_id}/notification.docx")
+@router.get(
+    "/breaches/{breach_id}/notification.docx",
+    **openapi.document(openapi.DOCX, "The draft notification, a document."),
+)
 def notification_docx(breach_id: int, session: SessionDep, user: HQ) -> Response:
     """The draft notification to A05, Vietnamese then English, to complete and sign."""
     breach = queries.get_breach(session, breach_id)
     return Response(
         draft.docx_bytes(breach),
-        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        media_type=openapi.DOCX,
         headers={"Content-Disposition": f'attachment; filename="breach-{breach.id}-a05.docx"'},
     )
 
