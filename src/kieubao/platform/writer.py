@@ -7,6 +7,7 @@ all. A commit costs one flush to disk however many writes it holds, so under loa
 grows by itself and the disk is no longer the limit; alone, a write waits for no one.
 """
 
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -17,9 +18,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kieubao.platform.db import READ_ONLY, commit, new_session
+from kieubao.platform.db import READ_ONLY, commit, commit_then, new_session
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Writes per transaction at most: a bound on how long the first of a batch waits.
 MAX_BATCH = 500
@@ -72,7 +74,7 @@ class GroupWriter:
                             results.append((write, write.work(session), None))
                     except Exception as exc:  # that write alone is undone and told why
                         results.append((write, None, exc))
-                commit(session)
+                after = commit_then(session)
         except BaseException as exc:
             # Nothing of the batch is on disk: no request of it is told otherwise.
             for write in batch:
@@ -85,6 +87,12 @@ class GroupWriter:
                 write.done.set_result(result)
             else:
                 write.done.set_exception(error)
+        # What follows a commit (jobs to queue) need not delay the answers: it is after the
+        # commit either way, and the batch is on disk.
+        try:
+            after()
+        except Exception:
+            log.exception("work after a group commit failed")
 
 
 _writer = GroupWriter(new_session)
