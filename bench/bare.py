@@ -69,8 +69,9 @@ def start_bare(var: Path, database: str) -> tuple["subprocess.Popen[bytes]", str
             conn.execute(table.format("integer"))
     (var / "bare_app.py").write_text(f"DB = {database!r}\n" + (POSTGRES if postgres else SQLITE))
     port = free_port()
+    # Served as `kieubao serve` serves: one uvicorn process, its access log on (to nowhere).
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--no-access-log"],
+        [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port)],
         cwd=var,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
