@@ -102,13 +102,16 @@ def test_ten_sigkills_under_intake_load_lose_no_acknowledged_case(tmp_path: Path
                         errors.append(f"{answer.status_code} {answer.text[:300]}")
 
     def start() -> "subprocess.Popen[bytes]":
+        nonlocal sent
         server = _serve(env, port, log)
         # One report first, alone: it builds the process's mission directory, which a crowd
         # of first reports would each build at once.
         first = report(subject={"full_name": _name(len(acknowledged))})
         answer = httpx.post(f"{base}/api/v1/cases", json=first, timeout=60)
         assert answer.status_code == 201, answer.text
-        acknowledged.append(answer.json()["case_number"])
+        with lock:
+            sent += 1
+            acknowledged.append(answer.json()["case_number"])
         up.set()
         return server
 

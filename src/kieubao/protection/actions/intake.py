@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kieubao.platform import audit, missions, writer
+from kieubao.platform import audit, writer
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Invalid
@@ -382,8 +382,8 @@ def _same_case(
 def _mission_id(session: Session, mission: Mission | None, code: str | None) -> int | None:
     if mission is not None:
         return mission.id
-    found = missions.by_code(session, code) if code else None
-    return found.id if found else None
+    # The id alone: a whole mission comes with its jurisdictions, read for nothing here.
+    return session.scalar(select(Mission.id).where(Mission.code == code)) if code else None
 
 
 def _citizen_id(session: Session, report: CaseIn) -> int | None:
