@@ -191,7 +191,10 @@ def commit_then(session: Session) -> Callable[[], None]:
 
 @event.listens_for(Session, "after_commit")
 def _run_deferred(session: Session) -> None:
-    _run(session.info.pop("on_commit", []))
+    # Released savepoints are told "after_commit" too: the transaction around them, and so
+    # the work asked inside them (a write of the group writer's batch), is not on disk yet.
+    if not session.in_nested_transaction():
+        _run(session.info.pop("on_commit", []))
 
 
 def _run(pending: list[Any]) -> None:
