@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: demo test lint typecheck contracts migrations-check audit-deps static locale locale-extract \
-        chromium chaos bench serve worker clean
+        chromium chaos security bench serve worker clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -74,11 +74,17 @@ migrations-check: $(STAMP)
 test: $(STAMP) static locale chromium lint contracts migrations-check audit-deps
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-# Faults on purpose: workers and servers killed mid-work, the disk full, the database and
-# Redis gone away. Part of `make test` too; this runs them alone, one at a time.
+# Faults on purpose: workers and servers killed mid-work (import, fan-out, feed ingest, review),
+# a private PostgreSQL restarted under load, the disk full, Redis gone away. Part of `make test`
+# too; this runs them alone, one at a time, and records their figures in bench/results.
 chaos: $(STAMP)
-	$(BIN)/pytest -n 0 -v tests/chaos tests/platform/test_database_faults.py \
-	  tests/platform/test_jobs.py tests/platform/test_backup.py
+	KIEUBAO_RECORD_FIGURES=1 $(BIN)/pytest -n 0 -v tests/chaos \
+	  tests/platform/test_database_faults.py tests/platform/test_jobs.py tests/platform/test_backup.py
+
+# Who may call what (every route × every persona) and schemathesis against the OpenAPI
+# document as every role; records their figures in bench/results.
+security: $(STAMP)
+	KIEUBAO_RECORD_FIGURES=1 $(BIN)/pytest -n 0 -v tests/security
 
 bench: $(STAMP)
 	sh bench/postgis.sh

@@ -15,7 +15,8 @@ from demo_instance import free_port, wait_for
 SQLITE = textwrap.dedent(
     """
     import json, sqlite3, threading
-    from fastapi import FastAPI
+    from fastapi import FastAPI, Request
+    from fastapi.concurrency import run_in_threadpool
     app = FastAPI()
     local = threading.local()
     def db():
@@ -31,6 +32,10 @@ SQLITE = textwrap.dedent(
         cur = c.execute("INSERT INTO bench_bare (body) VALUES (?)", (json.dumps(body),))
         c.execute("COMMIT")
         return {"id": cur.lastrowid}
+    @app.post("/submit-form", status_code=201)
+    async def submit_form(request: Request) -> dict:
+        form = await request.form()
+        return await run_in_threadpool(submit, {"fields": list(form.multi_items())})
     """
 )
 
@@ -56,9 +61,12 @@ POSTGRES = textwrap.dedent(
 )
 
 
-def start_bare(var: Path, database: str) -> tuple["subprocess.Popen[bytes]", str]:
-    """Serve the bare endpoint on ``database`` (a SQLite file path or a PostgreSQL URL);
-    returns the process and the endpoint's URL."""
+def start_bare(
+    var: Path, database: str, workers: int = 1, *, access_log: bool = True
+) -> tuple["subprocess.Popen[bytes]", str]:
+    """Serve the bare endpoint on ``database`` (a SQLite file path or a PostgreSQL URL) with
+    ``workers`` processes; returns the process and the endpoint's URL (``-form`` after it: the
+    same insert of a form's fields, on SQLite)."""
     postgres = database.startswith("postgresql")
     table = "CREATE TABLE IF NOT EXISTS bench_bare (id {} PRIMARY KEY, body text)"
     if postgres:
@@ -69,12 +77,23 @@ def start_bare(var: Path, database: str) -> tuple["subprocess.Popen[bytes]", str
             conn.execute(table.format("integer"))
     (var / "bare_app.py").write_text(f"DB = {database!r}\n" + (POSTGRES if postgres else SQLITE))
     port = free_port()
-    # Served as `kieubao serve` serves: one uvicorn process, its access log on (to nowhere).
+    # Served as the kieubao it is measured against is: as many processes, its access log on
+    # (to nowhere) or off alike.
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_app:app",
+            "--port",
+            str(port),
+            *([] if access_log else ["--no-access-log"]),
+            "--workers",
+            str(workers),
+        ],
         cwd=var,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(f"http://127.0.0.1:{port}/docs")
+    wait_for(f"http://127.0.0.1:{port}/docs", timeout=120)
     return process, f"http://127.0.0.1:{port}/submit"

@@ -19,6 +19,8 @@ BENCHMARKS = [
     "fanout.py",
     "portal.py",
     "review.py",
+    "case_search.py",
+    "keys.py",
 ]
 
 

@@ -1,15 +1,67 @@
-"""Tools for fault tests: a database of its own that the whole process serves from, and a TCP
-proxy that can take a server away and bring it back, as a restart does to its clients."""
+"""Tools for fault tests: a database of its own that the whole process serves from, a TCP
+proxy that can take a server away and bring it back, as a restart does to its clients, and
+a PostgreSQL server of the test's own to restart for real."""
 
+import os
+import shutil
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
-from contextlib import suppress
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from kieubao.platform import audit, db, migrate, missions
+from tests.backends import POSTGRES_URL, postgres_available, unavailable
+
+KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str = "it") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A database of its own on the shared PostgreSQL server, dropped afterwards: for work
+    done by other processes (a worker, a command) that the test then inspects."""
+    postgres_available()
+    name = f"{prefix}_{os.getpid()}"
+    admin = db.build_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def waiting_on_a_lock(engine: Engine) -> int:
+    """How many sessions of the engine's database wait for a lock another holds."""
+    with engine.connect() as connection:
+        return int(
+            connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            or 0
+        )
 
 
 def serving(url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
@@ -83,3 +135,66 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of its own, made from the machine's binaries in a temporary
+    directory on a free port, so that restarting it disturbs no other test. The server
+    refuses to run as root: as root, it runs as the ``postgres`` account."""
+
+    def __init__(self) -> None:
+        found = sorted(
+            Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+            key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+        )
+        pg_ctl = found[-1] if found else shutil.which("pg_ctl")
+        if pg_ctl is None:
+            unavailable("PostgreSQL's server programs", FileNotFoundError("pg_ctl"))
+        self.bin = Path(str(pg_ctl)).parent
+        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.root = Path(tempfile.mkdtemp(prefix="kieubao-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/kieubao"
+
+    def _run(self, program: str, *args: str) -> None:
+        done = subprocess.run(
+            [*self.as_owner, str(self.bin / program), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if done.returncode:
+            raise RuntimeError(f"{program} failed: {done.stderr or done.stdout}\n{self._tail()}")
+
+    def _tail(self) -> str:
+        return self.log.read_text()[-2000:] if self.log.exists() else ""
+
+    def start(self) -> None:
+        if self.as_owner:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        self.pg_ctl("start")
+        import psycopg
+
+        with psycopg.connect(
+            f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True
+        ) as conn:
+            conn.execute("CREATE DATABASE kieubao")
+
+    def pg_ctl(self, action: str, mode: str = "fast") -> None:
+        """``start``, ``stop`` or ``restart``, waiting until it is done; ``mode`` as pg_ctl's
+        ``-m``: fast rolls back what is running, immediate stops without a checkpoint, as a
+        crash does (the restart then recovers from the write-ahead log)."""
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
+        self._run(
+            "pg_ctl", action, "-D", str(self.data), "-l", str(self.log), "-m", mode,
+            "-o", options, "-w", "-t", "60",
+        )  # fmt: skip
+
+    def destroy(self) -> None:
+        with suppress(RuntimeError, subprocess.TimeoutExpired):
+            self.pg_ctl("stop", "immediate")
+        shutil.rmtree(self.root, ignore_errors=True)

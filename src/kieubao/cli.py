@@ -4,7 +4,7 @@ from functools import cache
 
 import typer
 
-from kieubao.domains import install_templates, modules
+from kieubao.domains import install_templates, load_models, modules
 from kieubao.platform import cli as platform_cli
 
 
@@ -25,6 +25,7 @@ def build() -> typer.Typer:
     modules("jobs")  # the worker must know every job
     modules("retention")  # and every retention rule
     install_templates()  # and jobs and commands render messages
+    load_models()  # and key rotation every encrypted column
     return app
 
 

@@ -16,6 +16,7 @@ from kieubao.crisis.schemas import AlertRuleIn, FeedSourceIn
 from kieubao.platform import accounts, audit, missions
 from kieubao.platform.db import session_scope
 from kieubao.platform.models import Role, User
+from kieubao.privacy import actions as privacy
 from kieubao.protection import actions as protection
 from kieubao.registry import actions
 from kieubao.registry.actions.registration import add_citizen
@@ -177,6 +178,7 @@ def load(citizens: Annotated[int, typer.Option(help="synthetic registrations")] 
         _duplicates(session)
         _early_warning(session)
         coordination.load(session, acting_user=DEMO, partner_email="analyst@kieubao.test")
+        privacy.load_activities(session, acting_user=DEMO)
     typer.echo(f"missions loaded; {made} registrations added")
     typer.echo(f"officers (password {PASSWORD}; set up TOTP at first sign-in):")
     for email, role, mission, _name in OFFICERS:

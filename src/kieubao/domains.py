@@ -15,6 +15,7 @@ DOMAINS = (
     "community",
     "inbound",
     "coordination",
+    "privacy",
 )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from kieubao.platform import db, migrate
 from kieubao.registry import synthetic
 from kieubao.registry.models import Citizen, ImportJob
+from tests.figures import record
 
 ROWS = 3_000
 KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
@@ -85,4 +86,8 @@ def test_a_worker_killed_mid_import_and_restarted_imports_each_row_once(tmp_path
         refs = list(session.scalars(select(Citizen.external_ref)))
     assert (job.status, job.rows_done, job.rejected) == ("done", ROWS, 0)
     assert len(refs) == len(set(refs)) == ROWS
+    record(
+        "import_kill",
+        {"rows": ROWS, "kills": 1, "imported_before_kill": at_kill, "imported": len(refs)},
+    )
     engine.dispose()

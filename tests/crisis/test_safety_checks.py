@@ -4,11 +4,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kieubao.crisis import actions, queries
 from kieubao.crisis.models import SafetyCheck
+from kieubao.domains import install_templates
 from kieubao.platform.models import User
 from kieubao.platform.outbox_models import OutboxMessage
 from tests.personas import mails_to
@@ -165,3 +167,104 @@ def test_an_undelivered_message_is_followed_at_once_by_the_next_channel_and_so_o
         checks[2].id,
     ]
     assert all(c.followed_up_at is not None for c in checks)
+
+
+GIVEN = "An Bình Chi Dũng Giang Hà Khánh Linh Minh Nam Oanh Phúc Quang Sơn Trang Vân".split()
+
+
+def _name(i: int) -> str:
+    """A name of its own for the i-th person (names hold no digits)."""
+    return f"Nguyễn {GIVEN[i % len(GIVEN)]} {GIVEN[i // len(GIVEN)]}"
+
+
+@pytest.fixture(autouse=True)
+def _templates() -> None:
+    install_templates()  # the safety check's text lives with the crisis domain
+
+
+def _statements_during(session: Session, action: Callable[[], object]) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = session.get_bind()
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_within_the_hour_a_round_that_reached_everyone_costs_one_indexed_look(
+    session: Session,
+    hq_officer: User,
+    make_citizen: Callable[..., Any],
+) -> None:
+    from kieubao.crisis.actions.safety_checks import follow_up_due
+    from kieubao.platform import outbox
+
+    for i in range(30):
+        make_citizen(full_name=_name(i), date_of_birth=f"1980-01-{i + 1:02d}")
+    crisis = actions.open_crisis(session, acting_user=hq_officer, title="Kansai", area=AREA)
+    first = actions.send_safety_check(session, acting_user=hq_officer, crisis=crisis)
+    assert first.recipients == 30
+
+    statements = _statements_during(session, lambda: follow_up_due(session, acting_user=hq_officer))
+    # The pending rounds, then the round's undelivered messages: never the roster, never a
+    # scan of the outbox by key prefix.
+    assert not any("roster_entries" in s.lower() for s in statements), statements
+    assert not any(" like " in s.lower() for s in statements), statements
+    if session.get_bind().dialect.name == "sqlite":
+        query = (
+            select(OutboxMessage.key)
+            .join(outbox.OutboxSend, outbox.OutboxSend.id == OutboxMessage.send_id)
+            .where(
+                outbox.OutboxSend.key == first.send_key,
+                OutboxMessage.status.in_(["failed", "bounced"]),
+            )
+        )
+        compiled = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "ix_outbox_messages_send_status" in plan, plan
+
+
+def test_after_the_hour_only_the_unanswered_are_read_and_asked_again(
+    session: Session,
+    hq_officer: User,
+    make_citizen: Callable[..., Any],
+    monkeypatch: Any,
+) -> None:
+    from kieubao.crisis.actions.safety_checks import follow_up_due
+    from kieubao.crisis.models import RosterEntry
+    from kieubao.platform.settings import get_settings
+
+    people = [
+        make_citizen(full_name=_name(i), date_of_birth=f"1980-01-{i + 1:02d}", email=f"p{i}@x.jp")
+        for i in range(12)
+    ]
+    crisis = actions.open_crisis(session, acting_user=hq_officer, title="Kansai", area=AREA)
+    first = actions.send_safety_check(session, acting_user=hq_officer, crisis=crisis)
+    assert first.recipients == 12
+    entries = session.scalars(
+        select(RosterEntry).where(RosterEntry.crisis_id == crisis.id).order_by(RosterEntry.id)
+    ).all()
+    for entry in entries[:10]:  # ten answered "safe" within the hour
+        entry.status = "safe"
+    session.flush()
+
+    monkeypatch.setattr(get_settings(), "safety_check_follow_up_minutes", 0)
+    statements = _statements_during(session, lambda: follow_up_due(session, acting_user=hq_officer))
+    assert not any(" like " in s.lower() for s in statements), statements
+    second = session.scalars(select(SafetyCheck).where(SafetyCheck.round == 2)).one()
+    assert second.recipients == 2 and second.follow_up_of == first.id
+    asked = set(_channels_of(session, 2))
+    unanswered = {p.phones[0] for p in people[10:]}
+    assert asked == unanswered  # by SMS, their next channel
+    # Round 2 is due in turn; they have no channel left and stay on the call list.
+    assert follow_up_due(session, acting_user=hq_officer) == 0
+    session.refresh(second)
+    assert second.followed_up_at is not None

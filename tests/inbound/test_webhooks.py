@@ -182,3 +182,17 @@ def test_bad_bodies_are_answered_with_what_is_wrong(app_client: TestClient) -> N
         app_client.post(gateway.path, content=huge, headers=gateway.sign(huge)).status_code == 413
     )
     assert app_client.post("/hooks/sms/unknown", content=b"").status_code == 404
+
+
+def test_a_whatsapp_message_opens_the_window_for_free_text_answers(
+    session: Session, app_client: TestClient
+) -> None:
+    from kieubao.platform.db import utcnow
+    from kieubao.platform.outbox_models import LastHeard
+
+    whatsapp = next(p for p in PROVIDERS if p.name == "whatsapp")
+    body = whatsapp_body("818012345678", "wamid.2", "Tôi an toàn", "Lan")
+    assert app_client.post(whatsapp.path, content=body, headers=whatsapp.sign(body)).is_success
+    heard = session.scalars(select(LastHeard).where(LastHeard.channel == "whatsapp")).one()
+    assert heard.address == "818012345678"
+    assert (utcnow() - heard.at).total_seconds() < 60

@@ -30,6 +30,10 @@ class Fake(ABC):
     def answer(self, path: str, headers: Any, body: bytes) -> Answer:
         """The provider's status, JSON answer and extra headers for one request."""
 
+    def get(self, path: str, headers: Any) -> tuple[int, bytes, dict[str, str]]:
+        """A download from the provider (status, body, headers); none by default."""
+        return 404, b"", {}
+
     def throttle(self) -> bool:
         if self.throttled > 0:
             self.throttled -= 1
@@ -132,8 +136,14 @@ class Telegram(Fake):
         return {"ok": False, "error_code": code, "description": description}
 
 
+@dataclass
 class WhatsApp(Fake):
+    """The Cloud API: free text only to numbers in ``window`` (who wrote in the last 24
+    hours; everyone when None), templates only by an approved (name, language)."""
+
     phone_number_id, token = "106540352242922", "whatsapp-access-token"
+    window: set[str] | None = None
+    approved: set[tuple[str, str]] = field(default_factory=set)
 
     def answer(self, path: str, headers: Any, body: bytes) -> Answer:
         if headers.get("Authorization") != f"Bearer {self.token}":
@@ -141,9 +151,19 @@ class WhatsApp(Fake):
         if path != f"/{self.phone_number_id}/messages":
             return 400, self.error(100, "Unsupported post request.", "GraphMethodException"), {}
         payload = json.loads(body)
-        if payload.get("messaging_product") != "whatsapp" or payload.get("type") != "text":
+        kind = payload.get("type")
+        if payload.get("messaging_product") != "whatsapp" or kind not in ("text", "template"):
             return 400, self.error(100, "Invalid parameter", "OAuthException"), {}
         to = payload.get("to", "")
+        if kind == "template":
+            template = payload.get("template") or {}
+            named = (template.get("name"), (template.get("language") or {}).get("code"))
+            if named not in self.approved:
+                message = "Template name does not exist in the translation"
+                return 404, self.error(132001, message, "OAuthException"), {}
+        elif self.window is not None and to not in self.window:
+            message = "Re-engagement message"
+            return 400, self.error(131047, message, "OAuthException"), {}
         if self.throttle():
             return 400, self.error(130429, "Rate limit hit", "OAuthException"), {}
         if to in self.unreachable:
@@ -173,6 +193,15 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(answer).encode()
         self.send_response(status)
         for name, value in {"Content-Type": "application/json", **extra}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        status, data, extra = self.server.fake.get(self.path, self.headers)
+        self.send_response(status)
+        for name, value in extra.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

@@ -2,12 +2,14 @@
 encoding and the SMTP wire, and a recipient's fields fill only their own placeholders."""
 
 import re
+import smtplib
 from email import message_from_bytes, policy
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kieubao.platform import channels, outbox
+from kieubao.platform.channels.email import _quoted
 
 # Text as people type it, line breaks included; no lone surrogates, no bare carriage returns
 # (email normalises line endings, which is not a change of content).
@@ -32,7 +34,7 @@ def test_a_recipients_name_fills_the_placeholder_and_nothing_in_the_shared_text(
     shared: str, name: str
 ) -> None:
     rendered = outbox.render("notice", "en", {"title": "t", "text": shared})
-    body = rendered.body.safe_substitute({"name": name})
+    body = rendered.body.fill({"name": name})
     assert body.startswith(f"Dear {name},")
     assert shared.strip() in body
 
@@ -57,3 +59,11 @@ def test_an_email_offers_html_beside_the_text_and_a_one_click_way_out() -> None:
     plain = channels.Outgoing(2, "k2", "lan@example.vn", "s", "b")
     bare = message_from_bytes(channels.mime_bytes(plain, "kieubao@localhost"))
     assert bare["List-Unsubscribe"] is None and bare["List-Unsubscribe-Post"] is None
+
+
+@given(
+    address=st.from_regex(r"[a-z0-9._+\-ễđ]{1,12}@[a-z0-9.\-]{1,12}", fullmatch=True)
+    | st.text(max_size=20)
+)
+def test_an_address_is_quoted_for_rcpt_as_smtplib_quotes_it(address: str) -> None:
+    assert _quoted(address) == smtplib.quoteaddr(address)

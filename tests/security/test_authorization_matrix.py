@@ -20,33 +20,23 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from kieubao.coordination import actions as coordination
-from kieubao.coordination.schemas import AgencyIn, MemberIn
-from kieubao.crisis import actions as crisis
-from kieubao.crisis import queries as crisis_queries
-from kieubao.platform import accounts
-from kieubao.platform.deps import scope_of
-from kieubao.platform.models import Role
-from kieubao.protection import actions as protection
-from kieubao.protection.models import Channel
-from kieubao.protection.schemas import CaseIn
-from kieubao.registry import actions as registry
-from tests.crisis.conftest import usgs_feed
-from tests.personas import SYSTEM, citizen_in, make_user
+from tests.figures import record
+from tests.security.world import (
+    ADMIN,
+    ANONYMOUS,
+    BERLIN,
+    EDITOR,
+    HQ,
+    PARTNER,
+    PERSONAS,
+    TOKYO,
+    A,
+    B,
+    build_world,
+)
 
 # Who may call what does not depend on the database: asked of SQLite alone.
 pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-
-ANONYMOUS, A, B = "anonymous", "citizen_a", "citizen_b"
-TOKYO, BERLIN, HQ, PARTNER, EDITOR, ADMIN = (
-    "tokyo_officer",
-    "berlin_officer",
-    "hq_officer",
-    "partner_analyst",
-    "community_editor",
-    "admin",
-)
-PERSONAS = (ANONYMOUS, A, B, TOKYO, BERLIN, HQ, PARTNER, EDITOR, ADMIN)
 
 EVERYONE = frozenset(PERSONAS)
 CITIZENS = frozenset({A, B})
@@ -68,6 +58,8 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("GET /", EVERYONE),
     ("* /register", EVERYONE),
     ("* /me*", CITIZENS),
+    # A case number and its PIN open the files sent to the reporter, not an account.
+    ("POST /protection/track/files/*", NOBODY),
     ("* /protection/*", EVERYONE),
     ("* /r/*", EVERYONE),
     ("* /crises/*/here", EVERYONE),
@@ -85,6 +77,10 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("* /events/*/register", EVERYONE),
     ("GET /events/badge/*", EVERYONE),
     ("* /hooks/*", NOBODY),
+    # API tokens: one's own (the path names the editor's spare one), an administrator's all
+    ("GET /api/v1/tokens", EVERYONE - {ANONYMOUS}),
+    ("GET /api/v1/tokens/all", frozenset({ADMIN})),
+    ("DELETE /api/v1/tokens/{token_id}", EDITORS),
     # Registry API
     ("* /api/v1/citizens/{citizen_id:int}*", JAPAN | {A}),
     ("* /api/v1/citizens*", OFFICERS),
@@ -99,6 +95,8 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("POST /api/v1/cases/intake", OFFICERS),
     ("GET /api/v1/cases", OFFICERS),
     ("* /api/v1/cases/{number}*", JAPAN),
+    # Break-glass: a mission officer asks for a record beyond their jurisdiction
+    ("POST /api/v1/break-glass", frozenset({TOKYO, BERLIN})),
     # Outreach API
     ("GET /api/v1/advisories", EVERYONE),
     ("GET /api/v1/advisories/{country}", EVERYONE),
@@ -147,6 +145,14 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("POST /api/v1/coordination/sitreps", OFFICERS | {PARTNER}),
     ("GET /api/v1/coordination/*", OFFICERS | {PARTNER}),
     ("* /api/v1/coordination/*", HEADQUARTERS),
+    # Privacy API: a citizen's own requests, those of a mission's countries, HQ all of them;
+    # the breach register and the record of processing are headquarters' (edited by admins)
+    ("GET /api/v1/privacy/requests/{request_id}", JAPAN | {A}),
+    ("* /api/v1/privacy/requests/{request_id}/*", JAPAN),
+    ("* /api/v1/privacy/requests", OFFICERS | CITIZENS),
+    ("* /api/v1/privacy/breaches*", HEADQUARTERS),
+    ("GET /api/v1/privacy/processing", HEADQUARTERS),
+    ("PUT /api/v1/privacy/processing/{code}", frozenset({ADMIN})),
     # Console: crisis figures are for all staff, their people for officers
     ("GET /console/crisis", STAFF),
     ("GET /console/crisis/map.json", STAFF),
@@ -171,6 +177,12 @@ POLICY: list[tuple[str, frozenset[str]]] = [
     ("POST /console/coordination/reviews", HEADQUARTERS),
     ("* /console/coordination*", OFFICERS | {PARTNER}),
     ("* /console/cases/{number}*", JAPAN),
+    ("* /console/break-glass", frozenset({TOKYO, BERLIN})),
+    ("* /console/privacy/break-glass*", HEADQUARTERS),
+    ("* /console/privacy/requests/{request_id}*", JAPAN),
+    ("* /console/privacy/breaches*", HEADQUARTERS),
+    ("POST /console/privacy/processing/{code}", frozenset({ADMIN})),
+    ("GET /console/privacy/processing*", HEADQUARTERS),
     ("* /console/citizens/{citizen_id:int}", JAPAN),
     ("* /console*", OFFICERS),
 ]
@@ -210,94 +222,7 @@ def allowed_by_policy(endpoint: Endpoint) -> frozenset[str] | None:
 
 @pytest.fixture
 def world(session: Session) -> dict[str, Any]:
-    """The objects the paths name, and a bearer token per persona."""
-    protection.load_case_types(session, acting_user=SYSTEM)
-    users = {
-        A: make_user(session, "a@example.jp", Role.citizen),
-        B: make_user(session, "b@example.de", Role.citizen),
-        TOKYO: make_user(session, "tokyo@mofa.gov.vn", Role.mission_officer, "JP-TYO-EMB"),
-        BERLIN: make_user(session, "berlin@mofa.gov.vn", Role.mission_officer, "DE-BER-EMB"),
-        HQ: make_user(session, "hq@mofa.gov.vn", Role.hq_officer),
-        PARTNER: make_user(session, "partner@danvan.vn", Role.partner_agency),
-        EDITOR: make_user(session, "editor@mofa.gov.vn", Role.community_editor),
-        ADMIN: make_user(session, "admin@mofa.gov.vn", Role.admin),
-    }
-    a = registry.register_citizen(
-        session, acting_user=SYSTEM, data=citizen_in(), source="self", user_id=users[A].id
-    )
-    registry.register_citizen(
-        session,
-        acting_user=SYSTEM,
-        data=citizen_in(full_name="Trần Thị Bích", country="DE", city="Berlin", phones=[]),
-        source="self",
-        user_id=users[B].id,
-    )
-    case = protection.open_case(
-        session,
-        acting_user=SYSTEM,
-        report=CaseIn.model_validate(
-            {
-                "case_type": "arrest_detention",
-                "country": "JP",
-                "description": "Bị cảnh sát Osaka bắt giữ, gia đình không liên lạc được.",
-                "reporter": {"name": "Trần Thị Mai", "phone": "+84 912 345 678"},
-                "subject": {"full_name": "Lê Văn Hùng", "date_of_birth": "1998-03-02"},
-            }
-        ),
-        channel=Channel.web,
-    ).case
-    protection.receive_message(
-        session,
-        acting_user=SYSTEM,
-        case=case,
-        message=protection.Inbound(
-            channel=Channel.email,
-            sender="mai.tran@example.vn",
-            provider_id="<scan@example.vn>",
-            text="Ảnh hộ chiếu của cháu.",
-            files=[protection.IncomingFile("passport.jpg", "image/jpeg", b"\xff\xd8 scan")],
-        ),
-    )
-    quake = {"id": "us7000osak", "mag": 6.5, "lat": 34.62, "lon": 135.45}
-    hazard_id = crisis.ingest(session, acting_user=SYSTEM, body=usgs_feed(quake)).hazard_ids[0]
-    hazard = crisis_queries.get_hazard(session, hazard_id)
-    japan = crisis.open_crisis(session, acting_user=users[HQ], title="", hazard=hazard)
-    entry, _ = crisis_queries.roster(session, japan, scope_of(users[HQ]))[0]
-    # The partner analyst works for the Central Mass Mobilization Commission.
-    coordination.save_agency(
-        session,
-        acting_user=SYSTEM,
-        data=AgencyIn(
-            code="BDVTW",
-            name_vi="Ban Dân vận Trung ương",
-            name_en="Central Mass Mobilization Commission",
-        ),
-    )
-    coordination.link_member(
-        session, acting_user=SYSTEM, data=MemberIn(user_id=users[PARTNER].id, agency="BDVTW")
-    )
-    tokens = {
-        name: accounts.create_api_token(session, acting_user=SYSTEM, user=user)
-        for name, user in users.items()
-    }
-    return {
-        "tokens": tokens,
-        "params": {
-            "citizen_id": str(a.id),
-            "number": case.number,
-            "hazard_id": str(hazard_id),
-            "crisis_id": str(japan.id),
-            "entry_id": str(entry.id),
-            "country": "JP",
-            "/r/{token}": crisis.reply_link_token(entry),
-            "/countries/{code}": "JP",
-            "/api/v1/cases/{number}/steps/{code}": case.steps[0].code,
-            "/console/cases/{number}/steps/{code}": case.steps[0].code,
-            "subject_id": str(case.subjects[0].id),
-            "attachment_id": str(case.attachments[0].id),
-            "gateway_name": "gateway",
-        },
-    }
+    return build_world(session)
 
 
 def _fill(path: str, params: dict[str, str]) -> tuple[str, bool]:
@@ -327,6 +252,7 @@ def test_every_route_answers_every_persona_as_declared(
     app_client: TestClient, world: dict[str, Any]
 ) -> None:
     surprises, failures = [], []
+    cells = 0
     for endpoint in endpoints(app_client.app):  # type: ignore[arg-type]
         allowed = allowed_by_policy(endpoint)
         if allowed is None:
@@ -340,11 +266,22 @@ def test_every_route_answers_every_persona_as_declared(
                 # The empty body was refused before the record was looked up: who may write
                 # to which record is proved by each domain's scoping tests.
                 continue
+            cells += 1
             if status >= 500:
                 failures.append(f"{endpoint.key} as {persona}: {status}")
             elif denied == (persona in allowed):
                 verdict = "refused" if denied else "ALLOWED"
                 surprises.append(f"{endpoint.key} as {persona}: {verdict} ({status})")
+    record(
+        "authorization_matrix",
+        {
+            "routes": len({e.key for e in endpoints(app_client.app)}),  # type: ignore[arg-type]
+            "personas": len(PERSONAS),
+            "cells_checked": cells,
+            "server_errors": len(failures),
+            "unexpected": len(surprises),
+        },
+    )
     assert not failures, "\n".join(failures)
     assert not surprises, "\n".join(surprises)
 

@@ -34,7 +34,7 @@ from kieubao.coordination.schemas import (
     ValueIn,
     ValueOut,
 )
-from kieubao.platform import i18n
+from kieubao.platform import i18n, openapi
 from kieubao.platform.deps import HQ, Allow, AnyOfficer, SessionDep
 from kieubao.platform.errors import Conflict
 from kieubao.platform.i18n import gettext as _
@@ -137,7 +137,7 @@ def edit_review(review_id: int, data: ReviewEdit, session: SessionDep, user: HQ)
     return ReviewOut.model_validate(review)
 
 
-@router.get("/reviews/{review_id}/review.docx")
+@router.get("/reviews/{review_id}/review.docx", **openapi.document(DOCX, "The review, a document."))
 def review_docx(
     review_id: int, session: SessionDep, user: Reader, lang: Literal["vi", "en"] = "vi"
 ) -> Response:

@@ -29,7 +29,7 @@ from kieubao.crisis.schemas import (
     SelfReportOut,
     StatusIn,
 )
-from kieubao.platform import guard, writer
+from kieubao.platform import guard
 from kieubao.platform.deps import HQ, AnyOfficer, Anyone, SessionDep, Staff, scope_of
 from kieubao.platform.errors import Invalid, NotFound, Problem
 from kieubao.platform.models import User
@@ -273,6 +273,7 @@ def roster(
     rows = queries.roster(
         session, crisis, scope_of(officer), status=status, after_id=after_id, limit=limit
     )
+    queries.log_roster_read(session, officer, crisis.id, rows)
     return [roster_entry_out(entry, citizen) for entry, citizen in rows]
 
 
@@ -314,7 +315,5 @@ def self_report(
     crisis_id: int, body: SelfReportIn, session: SessionDep, _user: Anyone
 ) -> SelfReportOut:
     """ "I am in the affected area", for anyone: kept at once, placed on the roster shortly."""
-    writer.reading(session)
-    crisis = queries.get_crisis(session, crisis_id)
-    report = actions.receive_self_report(session, crisis=crisis, data=body)
-    return SelfReportOut(reference=f"SR-{report.id}")
+    number = actions.receive_self_report(session, crisis_id=crisis_id, data=body)
+    return SelfReportOut(reference=f"SR-{number}")

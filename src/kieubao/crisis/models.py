@@ -246,10 +246,16 @@ class SelfReport(Base):
     done with it, then matched to the registry and put on the roster by a job."""
 
     __tablename__ = "crisis_self_reports"
-    __table_args__ = (Index("ix_crisis_self_reports_pending", "crisis_id", "processed_at"),)
+    __table_args__ = (
+        Index("ix_crisis_self_reports_pending", "crisis_id", "processed_at"),
+        # The same submission sent again (a second tap, a retry after a lost answer, the
+        # same SMS delivered twice) is the one already kept.
+        UniqueConstraint("crisis_id", "idempotency_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     crisis_id: Mapped[int] = mapped_column(ForeignKey("crises.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     processed_at: Mapped[datetime | None]

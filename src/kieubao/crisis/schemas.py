@@ -236,7 +236,8 @@ class SelfReportIn(BaseModel):
     email: EmailStr | None = None
     country: CountryCode
     city: Text | None = None
-    status: Literal["safe", "needs_help"] = "safe"
+    # None: where they are, not how they are (an SMS keyword): the roster keeps them unaccounted.
+    status: Literal["safe", "needs_help"] | None = "safe"
     needs: list[Need] = Field(default_factory=list)
     note: str | None = Field(None, max_length=1000)
 

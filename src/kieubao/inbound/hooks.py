@@ -7,14 +7,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from kieubao.inbound import routing
-from kieubao.inbound.providers import gateway, json_object, telegram, twilio, whatsapp, zalo
+from kieubao.inbound.providers import (
+    Received,
+    gateway,
+    json_object,
+    telegram,
+    twilio,
+    whatsapp,
+    zalo,
+)
 from kieubao.platform.deps import Anyone, SessionDep
 from kieubao.platform.errors import Problem
 from kieubao.platform.settings import get_settings
 
 router = APIRouter(prefix="/hooks", tags=["webhooks"])
 
-# Text messages only (media stays with the provider): far below this.
+# A message names its files, which stay with the provider until fetched: far below this.
 MAX_BODY = 1024 * 1024
 
 
@@ -35,7 +43,7 @@ async def _body(request: Request) -> bytes:
     return bytes(body)
 
 
-def _take(session: SessionDep, found: list[routing.Received]) -> dict[str, int]:
+def _take(session: SessionDep, found: list[Received]) -> dict[str, int]:
     counts = {"received": 0, "duplicates": 0}
     for received in found:
         outcome = routing.receive(session, received)

@@ -11,7 +11,7 @@ from email.utils import parseaddr
 
 import nh3
 
-from kieubao.inbound.routing import Received
+from kieubao.inbound.providers import Received
 from kieubao.protection.actions import Inbound, IncomingFile
 from kieubao.protection.models import Channel
 

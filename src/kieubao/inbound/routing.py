@@ -10,13 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kieubao.crisis import actions as crisis
-from kieubao.inbound.models import InboundMessage
-from kieubao.platform import audit
+from kieubao.inbound import jobs
+from kieubao.inbound.models import InboundMedia, InboundMessage
+from kieubao.inbound.providers import Received
+from kieubao.platform import audit, outbox
+from kieubao.platform.db import on_commit
+from kieubao.platform.jobs import enqueue
 from kieubao.platform.settings import get_settings
 from kieubao.platform.text import nfc
 from kieubao.protection import actions as protection
 from kieubao.protection import queries as cases
-from kieubao.protection.models import Case, Channel
+from kieubao.protection.models import Case, CaseEvent, Channel
 from kieubao.protection.schemas import CaseIn, ReporterIn, SubjectIn
 from kieubao.registry.schemas import CountryCode, PersonName
 
@@ -30,19 +34,10 @@ _COUNTRY = TypeAdapter(CountryCode)
 
 
 @dataclass(frozen=True)
-class Received:
-    """A message as a provider adapter read it, with what the provider says of its sender."""
-
-    provider: str
-    message: protection.Inbound
-    name: str = ""
-    country: str | None = None
-    subject: str = ""
-
-
-@dataclass(frozen=True)
 class Outcome:
-    kind: str  # "opened", "appended", "safety_reply" or "duplicate"
+    # "opened", "appended", "safety_reply", "duplicate"; "here" (on a crisis roster by SMS),
+    # "here_help", "here_no_crisis", "here_ask" (answered how to, that none is open, which one)
+    kind: str
     case_number: str | None = None
 
 
@@ -68,7 +63,11 @@ def receive(session: Session, received: Received) -> Outcome:
             session.add(log)
     except IntegrityError:
         return _duplicate(session, received)
+    # They wrote: a provider's window for free-text answers is open again.
+    outbox.heard_from(session, channel=str(message.channel), address=message.sender)
     actor = audit.System(f"inbound {received.provider}")
+    if (outcome := _here(session, received, log)) is not None:
+        return outcome
     if (outcome := _safety_reply(session, received, log, actor)) is not None:
         return outcome
     if received.subject:
@@ -76,8 +75,9 @@ def receive(session: Session, received: Received) -> Outcome:
         text = f"{received.subject}\n\n{message.text}" if message.text else received.subject
         message = replace(message, text=text.strip())
 
-    def keep(case: Case) -> None:
+    def keep(case: Case, event: CaseEvent) -> None:
         log.case_number = case.number
+        _announce(session, received, log, case, event)
 
     case = _case_named(session, received) or _thread_case(session, log.thread_key)
     if case is not None:
@@ -99,6 +99,31 @@ def receive(session: Session, received: Received) -> Outcome:
     return Outcome("appended" if intake.appended else "opened", intake.case.number)
 
 
+def _announce(
+    session: Session, received: Received, log: InboundMessage, case: Case, event: CaseEvent
+) -> None:
+    """The files the message announces, written down with it, each fetched by a job once the
+    message is on disk."""
+    found = [
+        InboundMedia(
+            message_id=log.id,
+            position=position,
+            provider=received.provider,
+            reference=media.reference,
+            filename=media.filename[:200],
+            content_type=media.content_type[:100],
+            sha256=media.sha256[:64],
+            case_number=case.number,
+            event_id=event.id,
+        )
+        for position, media in enumerate(received.media)
+    ]
+    session.add_all(found)
+    session.flush()
+    for media in found:
+        on_commit(session, enqueue, jobs.fetch_media, media_id=media.id)
+
+
 def _duplicate(session: Session, received: Received) -> Outcome:
     known = session.scalar(
         select(InboundMessage).where(
@@ -107,6 +132,28 @@ def _duplicate(session: Session, received: Received) -> Outcome:
         )
     )
     return Outcome("duplicate", known.case_number if known else None)
+
+
+def _here(session: Session, received: Received, log: InboundMessage) -> Outcome | None:
+    """ "Ở ĐÂY <name> <birth year>" by SMS: the sender on the roster of the crisis open where
+    they are, answered by SMS. A message that only starts like it, with more than a name after
+    the keyword, is answered with how to send it and still goes on to a case, as any other."""
+    message = received.message
+    if message.channel not in PHONE_CHANNELS or (here := crisis.here_in(message.text)) is None:
+        return None
+
+    def keep(outcome: str) -> None:
+        log.outcome = outcome
+
+    done = crisis.register_by_sms(
+        session,
+        sender=message.sender,
+        country=received.country,
+        message=here,
+        message_key=f"{received.provider}-{message.provider_id}"[:180],
+        then=keep,
+    )
+    return None if crisis.names_no_one(here) else Outcome(done)
 
 
 def _safety_reply(

@@ -2,9 +2,10 @@
 preferences behind a signed link, one-click unsubscribe, and the addresses bounces disabled."""
 
 import secrets
+from collections.abc import Collection
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kieubao.outreach import sending
@@ -191,3 +192,20 @@ def unsubscribe(session: Session, *, subscriber: Subscriber, how: str) -> Subscr
         )
     commit(session)
     return subscriber
+
+
+def forget_addresses(
+    session: Session, *, acting_user: audit.Actor, addresses: Collection[str]
+) -> int:
+    """An erased person's subscriptions go entirely: an address is all a subscription is.
+    The caller commits (one erasure, one transaction)."""
+    gone = list(
+        session.scalars(
+            delete(Subscriber)
+            .where(Subscriber.address.in_(list(addresses)))
+            .returning(Subscriber.id)
+        )
+    )
+    for subscriber_id in gone:
+        audit.record(session, acting_user, "subscriber.forgotten", "subscriber", subscriber_id)
+    return len(gone)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform import audit, mail, security
@@ -20,6 +20,7 @@ from kieubao.platform.settings import get_settings
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 LOGIN = audit.System("sign-in")
+LOGIN_LINK = audit.System("citizen sign-in")
 
 
 def _user_state(user: User) -> dict[str, object]:
@@ -179,37 +180,91 @@ def verify_second_factor(session: Session, *, user: User, token: str, code: str)
     return True
 
 
-def create_api_token(session: Session, *, acting_user: Actor, user: User, label: str = "") -> str:
+def create_api_token(
+    session: Session,
+    *,
+    acting_user: Actor,
+    user: User,
+    label: str = "",
+    days: int | None = None,
+) -> str:
+    """A new bearer token for ``user``, good for ``days`` (the setting when not given; 0:
+    until revoked). Only its digest is kept: the token is shown this once."""
+    days = get_settings().api_token_days if days is None else days
+    if days < 0:
+        raise Invalid("days", "a token cannot have expired before it is made")
     token, token_digest = security.new_token("kb")
+    now = utcnow()
     row = ApiToken(
         token_digest=token_digest,
         prefix=token[:10],
         user_id=user.id,
         label=label,
-        created_at=utcnow(),
+        created_at=now,
+        expires_at=now + timedelta(days=days) if days else None,
     )
     session.add(row)
     session.flush()
-    audit.record(session, acting_user, "token.created", "api_token", row.id)
+    audit.record(
+        session,
+        acting_user,
+        "token.created",
+        "api_token",
+        row.id,
+        after={"user_id": user.id, "label": label, "days": days},
+    )
     commit(session)
     return token
 
 
-def revoke_api_token(session: Session, *, acting_user: Actor, token_id: int) -> None:
+def api_tokens(session: Session, *, user: User | None = None) -> list[ApiToken]:
+    """The tokens of one user, or of everyone, newest first."""
+    query = select(ApiToken).order_by(ApiToken.id.desc())
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def revoke_api_token(session: Session, *, acting_user: Actor, token_id: int) -> ApiToken:
+    """Refuse a token from now on: the next request carrying it is answered 401, whichever
+    app worker takes it (each reads the token's row on every request). A person revokes
+    their own tokens, an administrator anyone's; revoking twice changes nothing."""
     row = session.get(ApiToken, token_id)
-    if row is None:
+    if row is None or not _may_revoke(acting_user, row):
         raise NotFound("token")
-    row.revoked_at = utcnow()
-    audit.record(session, acting_user, "token.revoked", "api_token", row.id)
-    commit(session)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(session, acting_user, "token.revoked", "api_token", row.id)
+        commit(session)
+    return row
+
+
+def _may_revoke(actor: Actor, row: ApiToken) -> bool:
+    if not isinstance(actor, User):
+        return True  # the command line, run by whoever runs the server
+    return actor.role is Role.admin or actor.id == row.user_id
+
+
+# last_used_at is written at most this often per token: a program calling many times a
+# second must not turn every read into a write.
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 def token_user(session: Session, token: str) -> User | None:
     row = session.scalar(
         select(ApiToken).where(ApiToken.token_digest == security.token_digest(token))
     )
-    if row is None or row.revoked_at is not None or not row.user.is_active:
+    now = utcnow()
+    if (
+        row is None
+        or row.revoked_at is not None
+        or (row.expires_at is not None and row.expires_at <= now)
+        or not row.user.is_active
+    ):
         return None
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+        row.last_used_at = now
+        commit(session)
     return row.user
 
 
@@ -265,7 +320,8 @@ def redeem_login_link(session: Session, *, token: str) -> LoginLink | None:
     if row is None or row.used_at is not None or row.expires_at < utcnow():
         return None
     row.used_at = utcnow()
-    audit.record(session, audit.System(row.email), "login_link.used", "login_link", row.id)
+    # Not the address as the actor: the audit chain cannot forget what it holds in clear.
+    audit.record(session, LOGIN_LINK, "login_link.used", "login_link", row.id)
     commit(session)
     return row
 
@@ -276,4 +332,26 @@ def citizen_user(session: Session, *, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email))
     if user is not None:
         return user
-    return create_user(session, acting_user=audit.System(email), email=email, role=Role.citizen)
+    # Not the address as the actor: the audit chain cannot forget what it holds in clear.
+    return create_user(session, acting_user=LOGIN_LINK, email=email, role=Role.citizen)
+
+
+def forget_user(session: Session, *, acting_user: Actor, user: User) -> None:
+    """An erased citizen's account: signed out everywhere, its address and name gone, never
+    usable again (signing in with the address later makes a new account). The caller commits."""
+    session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.execute(delete(LoginLink).where(LoginLink.email == user.email))
+    before = _user_state(user)
+    user.email = f"erased-{user.id}@invalid"
+    user.full_name = ""
+    user.is_active = False
+    audit.record(
+        session,
+        acting_user,
+        "user.forgotten",
+        "user",
+        user.id,
+        before=before,
+        after=_user_state(user),
+    )

@@ -63,6 +63,14 @@ class System:
     id: int | None = None
 
 
+def _label(actor: Actor) -> str:
+    """Officers by address; a citizen by account number only, since a chain entry can never
+    be erased and a citizen's address must be, with the rest of their data."""
+    if getattr(actor, "role", None) == "citizen":
+        return f"citizen #{actor.id}"
+    return actor.email
+
+
 def state_digest(state: dict[str, Any] | None) -> str | None:
     if state is None:
         return None
@@ -112,7 +120,7 @@ def record(
         seq=seq,
         at=utcnow(),
         actor_id=actor.id,
-        actor_label=actor.email,
+        actor_label=_label(actor),
         action=action,
         target_type=target_type,
         target_id=str(target_id),

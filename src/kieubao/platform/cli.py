@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kieubao.platform import accounts, audit, migrate
 from kieubao.platform import retention as retention_rules
@@ -18,6 +19,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Officer and citizen accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit chain.", no_args_is_help=True)
+keys_app = typer.Typer(help="The key ring of encrypted fields.", no_args_is_help=True)
 
 
 def fail(message: str) -> typer.Exit:
@@ -72,16 +74,64 @@ def users_create(
 
 @tokens_app.command("create")
 def tokens_create(
-    email: Annotated[str, typer.Option()], label: Annotated[str, typer.Option()] = ""
+    email: Annotated[str, typer.Option()],
+    label: Annotated[str, typer.Option()] = "",
+    days: Annotated[
+        int | None, typer.Option(help="good for this many days (0: until revoked)")
+    ] = None,
 ) -> None:
     """Print a new API bearer token for a user."""
     with session_scope() as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
-        if user is None:
-            raise fail(f"no user with email {email}")
-        typer.echo(
-            accounts.create_api_token(session, acting_user=CLI_ACTOR, user=user, label=label)
-        )
+        user = _user(session, email)
+        try:
+            token = accounts.create_api_token(
+                session, acting_user=CLI_ACTOR, user=user, label=label, days=days
+            )
+        except Problem as exc:
+            raise fail(exc.detail) from exc
+        typer.echo(token)
+
+
+@tokens_app.command("list")
+def tokens_list(
+    email: Annotated[str | None, typer.Option(help="one user's tokens only")] = None,
+) -> None:
+    """The tokens issued: id, owner, first characters, expiry, last use, revocation."""
+    with session_scope() as session:
+        user = _user(session, email) if email else None
+        now = utcnow()
+        for row in accounts.api_tokens(session, user=user):
+            state = "active"
+            if row.revoked_at:
+                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+            elif row.expires_at and row.expires_at <= now:
+                state = "expired"
+            expires = f"{row.expires_at:%Y-%m-%d}" if row.expires_at else "never"
+            used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+            typer.echo(
+                f"{row.id}\t{row.user.email}\t{row.prefix}…\t{row.label}\t"
+                f"expires {expires}\tlast used {used}\t{state}"
+            )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="the id `tokens list` shows")],
+) -> None:
+    """Refuse a token from the next request on."""
+    with session_scope() as session:
+        try:
+            row = accounts.revoke_api_token(session, acting_user=CLI_ACTOR, token_id=token_id)
+        except Problem as exc:
+            raise fail(exc.detail) from exc
+        typer.echo(f"token {row.id} ({row.prefix}…) of {row.user.email} revoked")
+
+
+def _user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise fail(f"no user with email {email}")
+    return user
 
 
 @audit_app.command("verify")
@@ -92,6 +142,68 @@ def audit_verify() -> None:
     if not verdict.ok:
         raise fail(f"audit chain broken: {verdict.problem} ({verdict.checked} entries verified)")
     typer.echo(f"audit chain intact: {verdict.checked} entries")
+
+
+@keys_app.command("status")
+def keys_status() -> None:
+    """The keys in the ring and how many stored fields each one wrote."""
+    from kieubao.platform import keyring, keys
+
+    ring = keyring.ring()
+    with session_scope() as session:
+        counts = keys.census(session)
+    for version in sorted(set(ring.versions) | set(counts)):
+        mark = " (current)" if version == ring.current else ""
+        held = "" if version in ring.versions else " — NOT IN THE RING"
+        typer.echo(f"key {version}{mark}: {counts.get(version, 0)} fields{held}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    key: Annotated[
+        str | None, typer.Option(envvar="KIEUBAO_NEW_DATA_KEY", help="the new key; else made")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="finish a pass cut short, with the current key")
+    ] = False,
+    batch: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+) -> None:
+    """Make a new key current and re-encrypt every encrypted field under it, while the
+    service runs. Safe to interrupt: run again with --resume."""
+    from kieubao.platform import keyring, keys
+
+    with session_scope() as session:
+        # A new key leaves every stored field behind; a resumed pass those not yet rewritten.
+        stale = keys.stale_count(session, keyring.ring().current + (0 if resume else 1))
+        with typer.progressbar(length=stale, label="re-encrypting") as bar:
+            try:
+                done = keys.rotate(
+                    session,
+                    acting_user=CLI_ACTOR,
+                    secret=key,
+                    resume=resume,
+                    size=batch,
+                    progress=bar.update,
+                )
+            except Problem as exc:
+                raise fail(exc.detail) from exc
+    typer.echo(f"key {done.version} is current; {done.rewritten} fields re-encrypted")
+    for version, count in done.census.items():
+        typer.echo(f"key {version}: {count} fields")
+    typer.echo("older keys may now be retired: kieubao keys retire --version N")
+
+
+@keys_app.command("retire")
+def keys_retire(version: Annotated[int, typer.Option("--version")]) -> None:
+    """Take a key out of the ring; refused while any stored field still needs it."""
+    from kieubao.platform import keys
+
+    with session_scope() as session:
+        try:
+            keys.retire(session, acting_user=CLI_ACTOR, version=version)
+        except Problem as exc:
+            raise fail(exc.detail) from exc
+    typer.echo(f"key {version} retired")
 
 
 def backup(
@@ -114,7 +226,8 @@ def backup(
     typer.echo(f"backup written: {copy.path} ({copy.size:,} bytes, sha256 {copy.sha256})")
     typer.echo(f"audit chain intact in the copy: {copy.audit_entries} entries")
     typer.echo(
-        "keep the data key (KIEUBAO_DATA_KEY or var/data.key) apart: encrypted fields need it"
+        "keep the data key and key ring (KIEUBAO_DATA_KEY, KIEUBAO_DATA_KEYRING or var/) apart:"
+        " encrypted fields need them"
     )
 
 
@@ -156,6 +269,8 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     with_worker: Annotated[bool, typer.Option(help="also run jobs in this process")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="server processes (one per core)")] = 1,
+    access_log: Annotated[bool, typer.Option(help="a line per request on stderr")] = True,
 ) -> None:
     """Serve the console, the portal and the API."""
     import uvicorn
@@ -170,6 +285,10 @@ def serve(
             factory=True,
             host=host,
             port=port,
+            # Each process has its own group writer; SQLite's busy timeout lets their
+            # commits take turns.
+            workers=workers,
+            access_log=access_log,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         )
     finally:
@@ -195,6 +314,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(keys_app, name="keys")
     app.command()(serve)
     app.command()(worker)
     app.command()(backup)

@@ -3,13 +3,14 @@
 import base64
 import hashlib
 import hmac
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
+from kieubao.platform import keyring
 from kieubao.platform.settings import get_settings
 
 
@@ -17,20 +18,25 @@ def _derive(purpose: bytes) -> bytes:
     return hmac.new(get_settings().encryption_key().encode(), purpose, hashlib.sha256).digest()
 
 
-@cache
-def _fernet() -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(b"kieubao.fields.v1")))
-
-
 def encrypt(text: str) -> str:
-    return _fernet().encrypt(text.encode()).decode()
+    """A token under the current key of the ring, marked with that key's version."""
+    version = keyring.ring().current
+    fernet = keyring.fernet(version)
+    if fernet is None:
+        raise ValueError(f"the current data key (version {version}) is not in the key ring")
+    return keyring.prefix(version) + fernet.encrypt(text.encode()).decode()
 
 
 def decrypt(token: str) -> str:
+    """The text of a token written under any key the ring still holds."""
+    version, body = keyring.split(token)
+    fernet = keyring.fernet(version)
+    if fernet is None:
+        raise ValueError(f"encrypted field needs data key version {version}, not in the key ring")
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return fernet.decrypt(body.encode()).decode()
     except InvalidToken as exc:
-        raise ValueError("encrypted field cannot be read with this key") from exc
+        raise ValueError(f"encrypted field cannot be read with data key {version}") from exc
 
 
 def blind_index(normalized: str) -> str:
@@ -42,6 +48,19 @@ def keyed_digest(purpose: str, value: str) -> str:
     """An HMAC of ``value`` under a key derived for ``purpose``, hex."""
     key = _derive(f"kieubao.{purpose}.v1".encode())
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+@cache
+def _token_key() -> bytes:
+    return _derive(b"kieubao.tokens.v1")
+
+
+@lru_cache(maxsize=65536)  # names and common words come back again and again
+def keyed_token(word: str) -> int:
+    """A word as a signed 64-bit keyed digest: a search index finds equal words without
+    holding them, and without the key nobody can test a guess against it."""
+    raw = hashlib.blake2b(word.encode(), key=_token_key(), digest_size=8).digest()
+    return int.from_bytes(raw, "big", signed=True)
 
 
 def signed(purpose: str, value: str) -> str:

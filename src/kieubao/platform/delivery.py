@@ -1,21 +1,27 @@
 """Delivery: workers claim due outbox rows, send them through their channel, record the outcome.
 
-The guarantee, exactly:
+The guarantee: every message reaches its provider at least once, each attempt under the same
+key, and the provider or reader that honours the key keeps it exactly once. In steps:
 
 * A claim moves a batch of due rows from "queued" to "sending" under the worker's name in
-  one committed transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has a single
-  writer), so two workers never hold the same row.
-* The adapter brings a group of messages to the point where only their last byte is left
-  (the SMTP end-of-data, the HTTP request). Those rows then move from "sending" (still held
-  by this worker) to "sent" in one commit, and the last byte is written only for the rows
-  that update took. A row in "sending" therefore never reached the provider, and taking it
-  back after its worker died can never send it twice.
+  one UPDATE ... RETURNING, committed before any byte leaves (``FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL; SQLite has a single writer), so two live workers never hold the same row.
+* The adapter sends the batch whole and reads each answer; the answers are committed in one
+  executemany: "sent" with the provider's id only once the provider said it took the message,
+  so nothing is ever marked sent that was not accepted (no loss).
 * Rows held by a worker that is gone (its process no longer exists on this host, or its
-  claim is older than ``outbox_lease_s``) go back to "queued".
-* What can be lost: the messages of the one group whose worker was killed between that
-  commit and the write of their last bytes (a few microseconds); they are marked sent and
-  never sent twice. A refusal the provider gives after the last byte turns the row to
-  failed, or back to queued when it is temporary.
+  claim is older than ``outbox_lease_s``) go back to "queued" and are sent again. A message
+  sent twice is one the provider accepted after the dead worker's last commit: at most the
+  batch each of its delivery jobs had in flight. It goes again with the same key: SMTP's
+  Message-ID (``<key@kieubao>``), which our sink honours and mail readers use to fold
+  copies into one; the SMS gateway's Idempotency-Key header. Zalo, Telegram and WhatsApp
+  take no key: there a repeat is possible for the messages of one unrecorded group, and
+  paced channels record each message as soon as it is answered, so the group is one.
+* No answer after the whole message went (a dropped connection) counts as not sent: it is
+  tried again later under the same key.
+
+Why not mark "sent" before the last byte (at most once): a safety check that never arrives
+is invisible and may cost a life; one that arrives twice carries its key and is folded.
 """
 
 import logging
@@ -23,8 +29,9 @@ import os
 import socket
 import time
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import CursorResult, Update, or_, select, update
+from sqlalchemy import CursorResult, Table, Update, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from kieubao.platform import channels
@@ -57,13 +64,9 @@ def claim(session: Session, channel: str, limit: int) -> list[channels.Outgoing]
     )
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    ids = list(session.scalars(due))
-    if not ids:
-        commit(session)
-        return []
     rows = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == Status.queued)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == Status.queued)
         .values(
             status=Status.sending,
             claimed_by=worker_name(),
@@ -77,6 +80,7 @@ def claim(session: Session, channel: str, limit: int) -> list[channels.Outgoing]
             OutboxMessage.subject,
             OutboxMessage.body,
             OutboxMessage.unsubscribe_url,
+            OutboxMessage.template,
         )
     ).all()
     commit(session)
@@ -98,6 +102,8 @@ def _retry_at(attempts: int) -> datetime:
 def _record_refusal(session: Session, message_id: int, refusal: channels.Rejected) -> None:
     row = session.get(OutboxMessage, message_id, populate_existing=True)
     assert row is not None
+    if row.status is not Status.sending or row.claimed_by != worker_name():
+        return  # taken back meanwhile: its new holder says what became of it
     row.error = refusal.reason[:2000]
     row.claimed_by = None
     if refusal.retry_after is not None:
@@ -134,57 +140,59 @@ def send_batch(
     batch: list[channels.Outgoing],
     pacer: Pacer,
 ) -> int:
-    """Send a claimed batch over an open connection; the number of messages handed over."""
-    me = worker_name()
-    taken: set[int] = set()
-
-    def handed_over(ids: list[int]) -> set[int]:
-        mine = _mark_sent(session, me, ids)
-        taken.update(mine)
-        return mine
-
+    """Send a claimed batch over an open connection; the number of messages accepted."""
     # A paced channel goes a message at a time; an unpaced one hands the adapter the batch.
     step = 1 if pacer.interval else len(batch)
+    accepted = 0
     for start in range(0, len(batch), step):
         part = batch[start : start + step]
         for _ in part:
             pacer.wait()
-        _record(session, connection.send(part, handed_over))
-    return len(taken)
+        accepted += _record(session, connection.send(part))
+    return accepted
 
 
-def _mark_sent(session: Session, me: str, ids: list[int]) -> set[int]:
-    """The commit before the last byte: of these rows, the ones this worker still holds."""
-    if not ids:
-        return set()
-    mine = session.scalars(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(ids),
-            OutboxMessage.status == Status.sending,
-            OutboxMessage.claimed_by == me,
-        )
-        .values(status=Status.sent, sent_at=utcnow(), error="")
-        .returning(OutboxMessage.id)
-    ).all()
-    commit(session)
-    return set(mine)
+_TABLE = cast(Table, OutboxMessage.__table__)
+# An acceptance is a fact whoever holds the row now: recorded unless the row is settled, so
+# a row taken back from a slow worker that got it through is not sent again.
+_ACCEPTED = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.id == bindparam("message_id"),
+        or_(_TABLE.c.status == Status.queued, _TABLE.c.status == Status.sending),
+    )
+    .values(
+        status=Status.sent,
+        provider_id=bindparam("provider_id"),
+        sent_at=bindparam("at"),
+        updated_at=bindparam("at"),
+        claimed_by=None,
+        error="",
+    )
+)
 
 
-def _record(session: Session, outcomes: dict[int, channels.Outcome]) -> None:
-    accepted = [{"id": i, "provider_id": p} for i, p in outcomes.items() if isinstance(p, str)]
+def _record(session: Session, outcomes: dict[int, channels.Outcome]) -> int:
+    """One commit for a group's answers; the number accepted."""
+    now = utcnow()
+    accepted = [
+        {"message_id": i, "provider_id": outcome[:200], "at": now}
+        for i, outcome in outcomes.items()
+        if isinstance(outcome, str)
+    ]
     if accepted:
-        session.execute(update(OutboxMessage), accepted)
+        # On the connection: the ORM would look each row up in its identity map.
+        session.connection().execute(_ACCEPTED, accepted)
     for message_id, outcome in outcomes.items():
         if isinstance(outcome, channels.Rejected):
             _record_refusal(session, message_id, outcome)
         elif isinstance(outcome, channels.Unconfirmed):
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(error=f"unconfirmed: {outcome}"[:2000])
+            # It may have arrived: tried again under the same key, which folds a repeat.
+            _record_refusal(
+                session, message_id, channels.Rejected(f"unconfirmed: {outcome}", permanent=False)
             )
     commit(session)
+    return len(accepted)
 
 
 def release_abandoned(session: Session) -> int:
@@ -224,16 +232,20 @@ def _dead_here(holder: str, host: str) -> bool:
 
 
 def drain(channel_name: str, *, batch_size: int | None = None) -> int:
-    """Send every due message of a channel; the number handed over. One connection serves
+    """Send every due message of a channel; the number accepted. One connection serves
     every batch, so SMTP sessions and HTTP keep-alives outlive a claim."""
     channel = channels.get(channel_name)
     settings = get_settings()
-    pacer = Pacer(settings.outbox_rates.get(channel_name, 0.0))
+    rate = settings.outbox_rates.get(channel_name, 0.0)
+    pacer = Pacer(rate)
+    # A paced batch stays claimed while it is sent: ten seconds' worth leaves the rest to
+    # other workers.
+    batch_size = batch_size or (max(int(rate * 10), 1) if rate > 0 else settings.outbox_batch)
     total = 0
     connection: channels.Connection | None = None
     with session_scope() as session:
         try:
-            while batch := claim(session, channel_name, batch_size or settings.outbox_batch):
+            while batch := claim(session, channel_name, batch_size):
                 if connection is None:
                     try:
                         connection = channel.connect()

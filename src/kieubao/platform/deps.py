@@ -1,7 +1,7 @@
 """Who may call what: typed dependencies every route declares.
 
 Deny by default: :func:`check_declared` refuses to start an app with a route that names no
-``Allow`` (or ``Public``) dependency.
+``Allow`` (or ``Public``, ``Unnamed``) dependency.
 """
 
 from collections.abc import Iterable, Iterator
@@ -78,12 +78,22 @@ class Public:
         return request.state.user  # type: ignore[no-any-return]
 
 
+class Unnamed:
+    """A route anyone may call and that has no use for who they are (a public intake taken in
+    a surge): the caller is not looked up, so it costs no session and no thread."""
+
+    async def __call__(self, request: Request) -> None:
+        request.state.user = None
+
+
 AnyOfficer = Annotated[User, Depends(Allow(*OFFICER_ROLES))]
 HQ = Annotated[User, Depends(Allow(Role.admin, Role.hq_officer))]
 Admin = Annotated[User, Depends(Allow(Role.admin))]
 Staff = Annotated[User, Depends(Allow(*STAFF_ROLES))]
 Citizen = Annotated[User, Depends(Allow(Role.citizen))]
+Signed = Annotated[User, Depends(Allow(*Role))]
 Anyone = Annotated[User | None, Depends(Public())]
+AnyoneUnnamed = Annotated[None, Depends(Unnamed())]
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,9 @@ def scope_of(user: User) -> Scope:
 
 
 def _declares(dependant: Dependant) -> bool:
-    return any(isinstance(d.call, Allow | Public) or _declares(d) for d in dependant.dependencies)
+    return any(
+        isinstance(d.call, Allow | Public | Unnamed) or _declares(d) for d in dependant.dependencies
+    )
 
 
 def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:

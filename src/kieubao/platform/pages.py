@@ -167,7 +167,7 @@ def citizen_login(
 ) -> Response:
     accounts.issue_login_link(
         session,
-        acting_user=audit.System(email),
+        acting_user=audit.System("citizen sign-in"),
         email=email,
         payload={"next": _safe_next(next, "/me")},
     )

@@ -9,6 +9,7 @@ local CAP relay, a test server) are named in ``KIEUBAO_OUTBOUND_ALLOWED_HOSTS``.
 
 import ipaddress
 import socket
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,10 +42,21 @@ def check_url(url: str) -> None:
             raise UnsafeAddress(f"{host} is not on the public internet ({address})")
 
 
-def _check_request(request: httpx.Request) -> None:
-    check_url(str(request.url))
+def on_hosts(host: str, hosts: Collection[str]) -> bool:
+    """True for a host named in ``hosts`` or under one of them (``cdn.example.com`` is under
+    ``example.com``)."""
+    host = host.lower().rstrip(".")
+    return any(host == h or host.endswith("." + h) for h in hosts)
 
 
-def client(**kwargs: Any) -> httpx.Client:
-    """An httpx client that checks every request it sends, each redirect hop included."""
-    return httpx.Client(event_hooks={"request": [_check_request]}, **kwargs)
+def client(*, hosts: Collection[str] | None = None, **kwargs: Any) -> httpx.Client:
+    """An httpx client that checks every request it sends, each redirect hop included;
+    with ``hosts``, to those hosts only (a provider's API and the servers it keeps files on)."""
+    allowed = [h.lower() for h in hosts] if hosts is not None else None
+
+    def check(request: httpx.Request) -> None:
+        if allowed is not None and not on_hosts(request.url.host, allowed):
+            raise UnsafeAddress(f"{request.url.host} is not one of this request's hosts")
+        check_url(str(request.url))
+
+    return httpx.Client(event_hooks={"request": [check]}, **kwargs)

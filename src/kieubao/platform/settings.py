@@ -4,8 +4,13 @@ import secrets
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WhatsAppTemplate(BaseModel):
+    names: dict[str, str]
+    parameters: list[str]
 
 
 class Settings(BaseSettings):
@@ -19,6 +24,9 @@ class Settings(BaseSettings):
     # encrypted fields readable. Production sets both explicitly.
     secret_key: str | None = None
     data_key: str | None = None
+    # The numbered field keys after the data key (see platform/keyring.py); var/data.keys
+    # when unset. Several hosts share one file (a mounted secret).
+    data_keyring: Path | None = None
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     mail_from: str = "kieubao@localhost"
@@ -46,6 +54,11 @@ class Settings(BaseSettings):
     whatsapp_base_url: str = "https://graph.facebook.com/v21.0"
     whatsapp_phone_number_id: str | None = None
     whatsapp_token: str | None = None
+    # Pre-approved WhatsApp templates per message type: outside the 24 hours after a person
+    # last wrote, the Cloud API takes only these. {"safety_check": {"names": {"vi": ...,
+    # "en": ...}, "parameters": ["name", "title", "link"]}}: the approved name per
+    # language, and the message's values that fill the template body's {{1}}, {{2}}...
+    whatsapp_templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict)
     # Messages per second one delivery job sends on a channel (a worker runs one per
     # thread); 0 means no limit.
     outbox_rates: dict[str, float] = Field(
@@ -57,7 +70,12 @@ class Settings(BaseSettings):
             "whatsapp": 50.0,
         }
     )
-    outbox_batch: int = 200
+    # Rows a delivery job claims at once on an unpaced channel: one claim and one commit of
+    # answers each. A paced channel claims what it sends in ten seconds.
+    outbox_batch: int = 1000
+    # Requests in flight at once to an HTTP provider on an unpaced channel (a paced channel
+    # sends one at a time, at its rate).
+    outbox_http_concurrency: int = 8
     # Minutes a safety check waits for answers before asking again by the next channel.
     safety_check_follow_up_minutes: int = 60
     # The channels a safety check tries, best first; each person is asked by the first they
@@ -78,6 +96,8 @@ class Settings(BaseSettings):
     # Public case reports one address may send per hour (a ministry behind one NAT raises it).
     intake_per_hour: int = 10
     session_days: int = 14
+    # How long a new API bearer token is good for, unless its maker says otherwise.
+    api_token_days: int = 90
     login_link_minutes: int = 30
     import_max_bytes: int = Field(default=200 * 1024 * 1024)
     secure_cookies: bool = False

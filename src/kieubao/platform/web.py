@@ -171,9 +171,15 @@ _UNAVAILABLE = (
     "consuming input failed",
     "the database system is starting up",
     "the database system is shutting down",
+    # After a crash or an immediate stop, while the server replays its log.
+    "the database system is not yet accepting connections",
+    "the database system is in recovery mode",
     "database is locked",
     "disk i/o error",
 )
+# PostgreSQL's codes for the same: connection exceptions (class 08), the server shut down by
+# an administrator or a crash, or not accepting connections yet (57P01-57P03).
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03")
 RETRY_AFTER_S = 5
 
 
@@ -182,7 +188,12 @@ def database_fault(exc: DBAPIError) -> tuple[int | None, str, str]:
     text = str(exc.orig).lower()
     if any(marker in text for marker in _FULL):
         return 507, "Insufficient storage", _("The server's storage is full. Nothing was saved.")
-    if exc.connection_invalidated or any(marker in text for marker in _UNAVAILABLE):
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    if (
+        exc.connection_invalidated
+        or any(marker in text for marker in _UNAVAILABLE)
+        or state.startswith(_UNAVAILABLE_STATES)
+    ):
         return (
             503,
             "Service unavailable",

@@ -7,6 +7,7 @@ all. A commit costs one flush to disk however many writes it holds, so under loa
 grows by itself and the disk is no longer the limit; alone, a write waits for no one.
 """
 
+import asyncio
 import logging
 import queue
 import threading
@@ -15,6 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from anyio import to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -127,3 +129,13 @@ def write(session: Session, work: Callable[[Session], T]) -> T:
         return result
     commit(session)
     return _writer.run(work)
+
+
+async def write_awaited(work: Callable[[Session], T]) -> T:
+    """:func:`write` for a handler on the event loop that holds no session: it awaits the
+    group writer's commit without taking a thread of the pool for the wait, so a surge of
+    requests waits on one thread (the writer's), not on one each."""
+    with new_session() as session:
+        if _grouped(session):
+            return await asyncio.wrap_future(_writer.submit(work))
+        return await to_thread.run_sync(write, session, work)

@@ -10,7 +10,7 @@ from kieubao.platform.deps import AnyOfficer, Anyone, SessionDep, Staff
 from kieubao.platform.errors import Invalid, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import OFFICER_ROLES, User
-from kieubao.protection import actions, limits, queries, views
+from kieubao.protection import actions, limits, queries, search, views
 from kieubao.protection.models import Channel, Status
 from kieubao.protection.schemas import (
     AssignIn,
@@ -24,6 +24,7 @@ from kieubao.protection.schemas import (
     OfficerCaseIn,
     OfficerIntakeOut,
     StatusIn,
+    SubjectIn,
     TrackOut,
     TriageIn,
 )
@@ -90,14 +91,36 @@ def list_cases(
     status: Status | None = None,
     open_only: bool = True,
     limit: int = Query(100, ge=1, le=500),
+    q: str = Query("", max_length=200),
+    offset: int = Query(0, ge=0, le=search.MAX_MATCHES),
 ) -> list[CaseSummary]:
-    found = queries.cases(session, officer, status=status, open_only=open_only, limit=limit)
+    """Open cases newest first; with ``q`` (a case number or part of it, a name with or
+    without tones, a phone, a vessel or company, words of the description) the cases of any
+    status it finds, best first, ``limit`` from ``offset``."""
+    if q.strip():
+        page = search.find(session, officer, q, offset=offset, limit=limit)
+        found = queries.cases_by_id(session, officer, page.ids)
+    else:
+        found = queries.cases(session, officer, status=status, open_only=open_only, limit=limit)
     return [views.summary(case, late) for case, late in found]
 
 
 @router.get("/cases/{number}", response_model=CaseOut)
 def get_case(number: str, session: SessionDep, officer: AnyOfficer) -> CaseOut:
-    return views.case_out(queries.get_case(session, officer, number=number))
+    case, _grant = queries.read_case(session, officer, number=number)
+    return views.case_out(case)
+
+
+@router.put("/cases/{number}/subjects/{subject_id}", response_model=CaseOut)
+def correct_subject(
+    number: str, subject_id: int, body: SubjectIn, session: SessionDep, officer: AnyOfficer
+) -> CaseOut:
+    """Put a person's name or birth date right."""
+    case = queries.get_case(session, officer, number=number)
+    actions.correct_subject(
+        session, acting_user=officer, case=case, subject_id=subject_id, data=body
+    )
+    return views.case_out(case)
 
 
 @router.post("/cases/{number}/triage", response_model=CaseOut)

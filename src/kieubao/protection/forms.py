@@ -3,13 +3,16 @@
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from kieubao.platform.errors import Problem
+from kieubao.protection.actions import IncomingFile
 from kieubao.protection.schemas import CaseIn, LiaisonIn, OfficerCaseIn
 
 FIELDS = ("case_type", "country", "city", "description")
 M = TypeVar("M", bound=BaseModel)
+# Files one form may carry (a note verbale and its annexes); their size is the inbound limit.
+MAX_FILES = 10
 
 PEOPLE = {
     "reporter": ("name", "phone", "email", "relation"),
@@ -72,3 +75,14 @@ def officer_report_from_form(
 def liaison_from_form(form: FormData) -> tuple[LiaisonIn | None, dict[str, str]]:
     names = ("kind", "authority", "on", "reference", "summary")
     return parse(LiaisonIn, {n: _text(form, n) or None for n in names})
+
+
+async def files_of(form: FormData) -> list[IncomingFile]:
+    """The files chosen in the form's ``files`` input; a file input left empty sends one
+    part with no name and no bytes, which is no file."""
+    found = []
+    for part in form.getlist("files"):
+        if isinstance(part, UploadFile) and (part.filename or part.size):
+            data = await part.read()
+            found.append(IncomingFile(part.filename or "", part.content_type or "", data))
+    return found

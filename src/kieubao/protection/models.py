@@ -4,7 +4,18 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kieubao.platform.db import Base, Timestamped, utcnow
@@ -163,6 +174,25 @@ class CaseSubject(Base):
     )
 
     case: Mapped[Case] = relationship(back_populates="subjects")
+
+
+class CaseToken(Base):
+    """One word of a case as the search finds it: a keyed digest of the folded word (or of a
+    prefix of a name's word), never the word itself, and in which fields it stands
+    (``protection.search`` bits). Kept by the actions that write what it is made of or move
+    the case to another mission."""
+
+    __tablename__ = "protection_case_tokens"
+    # On SQLite the rows are the primary key's b-tree: one copy, looked up by word.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    token: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("protection_cases.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # The case's mission, so a mission's search skips other missions' rows as it reads.
+    mission_id: Mapped[int | None] = mapped_column(Integer)
+    fields: Mapped[int] = mapped_column(SmallInteger)
 
 
 class CaseReporter(Base):

@@ -1,22 +1,24 @@
 """Protection pages: the public report and tracking on the portal, case work in the console."""
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kieubao.platform import audit, countries, missions, storage
+from kieubao.platform import audit, countries, guard, missions
 from kieubao.platform.db import utcnow
 from kieubao.platform.deps import AnyOfficer, Anyone, SessionDep
 from kieubao.platform.errors import Problem
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import User
+from kieubao.platform.settings import get_settings
 from kieubao.platform.web import render
-from kieubao.protection import actions, duplicates, forms, limits, queries, views
+from kieubao.protection import actions, duplicates, forms, limits, queries, search, views
 from kieubao.protection.api import client_ip
 from kieubao.protection.models import TRANSITIONS, Channel, LiaisonKind, Severity
+from kieubao.protection.pages_files import file_response, tracked
+from kieubao.protection.pages_files import router as files_router
 from kieubao.protection.pages_people import router as people_router
 from kieubao.protection.pages_queue import router as queue_router
 from kieubao.protection.pages_sos import router as sos_router
@@ -28,6 +30,7 @@ router.include_router(queue_router)
 router.include_router(people_router)
 router.include_router(stats_router)
 router.include_router(sos_router)
+router.include_router(files_router)
 
 
 def _form_context(session: Any) -> dict[str, Any]:
@@ -100,10 +103,8 @@ def track(
     """The reporter's page: public status and messages, and what happens next, by when."""
     if not number and not pin:
         return render(request, "protection/track.html", tracked=None, number="", failed=False)
-    keys = (f"case:{number.strip().upper()}", f"ip:{client_ip(request)}")
     try:
-        for key in keys:
-            limits.wrong_pin.check(key)
+        case = tracked(request, session, number, pin)
     except Problem as exc:
         return render(
             request,
@@ -114,25 +115,47 @@ def track(
             failed=True,
             detail=exc.detail,
         )
-    case = queries.track(session, number=number, pin=pin) if len(pin) >= 4 else None
     if case is None:
-        for key in keys:
-            limits.wrong_pin.record(key)
         return render(
             request, "protection/track.html", 404, tracked=None, number=number, failed=True
         )
-    return render(request, "protection/track.html", tracked=views.track_out(case), number=number)
+    # The PIN goes back into the page so the files sent to the reporter can be downloaded.
+    return render(
+        request,
+        "protection/track.html",
+        tracked=views.track_out(case),
+        number=number,
+        pin=pin,
+    )
 
 
 # --- the console: officers, within their scope -----------------------------------------
 
 
+PAGE = 50
+
+
 @router.get("/console/cases", response_class=HTMLResponse)
-def case_list(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
+def case_list(
+    request: Request, session: SessionDep, officer: AnyOfficer, q: str = "", offset: int = 0
+) -> Response:
+    """Open cases newest first; with ``q`` the cases of any status it finds, best first."""
+    q, offset = q.strip()[:200], min(max(offset, 0), search.MAX_MATCHES)
+    found = search.find(session, officer, q, offset=offset, limit=PAGE) if q else None
+    # HTMX asks for the rows alone while the officer types.
+    template = (
+        "protection/_cases.html" if request.headers.get("hx-request") else "protection/cases.html"
+    )
     return render(
         request,
-        "protection/cases.html",
-        cases=queries.cases(session, officer),
+        template,
+        cases=queries.cases_by_id(session, officer, found.ids)
+        if found
+        else queries.cases(session, officer),
+        found=found,
+        q=q,
+        offset=offset,
+        page=PAGE,
         labels=views.status_label,
         **_form_context(session),
     )
@@ -191,12 +214,13 @@ def _case_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    case = queries.get_case(session, officer, number=number)
+    case, grant = queries.read_case(session, officer, number=number)
     return render(
         request,
         "protection/case.html",
         status_code,
         case=case,
+        emergency=grant,
         now=utcnow(),
         errors=errors,
         next_statuses=sorted(TRANSITIONS[case.status]),
@@ -205,6 +229,8 @@ def _case_page(
         labels=views.status_label,
         duplicates=duplicates.suggestions(session, officer, case),
         merged_into=queries.merged_into(session, case),
+        files_by_event=queries.files_by_event(case),
+        location=queries.reported_location(case),
         **_form_context(session),
     )
 
@@ -216,15 +242,7 @@ def _back(number: str) -> Response:
 @router.get("/console/cases/{number}/attachments/{attachment_id}")
 def download(number: str, attachment_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
     found = queries.attachment(session, officer, number=number, attachment_id=attachment_id)
-    return Response(
-        storage.storage().get(found.storage_key),
-        media_type=found.content_type,
-        # Always a download, never rendered here: a sender's HTML must not run in the console.
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return file_response(found)
 
 
 @router.post("/console/cases/{number}/triage")
@@ -250,30 +268,57 @@ def step_done(number: str, code: str, session: SessionDep, officer: AnyOfficer) 
     return _back(number)
 
 
+def _files_limit() -> int:
+    # The files themselves, and room for the form's other fields and multipart framing.
+    return get_settings().inbound_max_bytes + 256 * 1024
+
+
+guard.limit_files("/console/cases/{number}/liaisons", _files_limit)
+guard.limit_files("/console/cases/{number}/notes", _files_limit)
+
+
 @router.post("/console/cases/{number}/liaisons", response_class=HTMLResponse)
 async def liaison(
     request: Request, number: str, session: SessionDep, officer: AnyOfficer
 ) -> Response:
-    entry, errors = forms.liaison_from_form(await request.form())
+    """A contact with the host authorities, with its papers (a note verbale's scan)."""
+    form = await request.form(max_files=forms.MAX_FILES)
+    entry, errors = forms.liaison_from_form(form)
     if entry is None:
         return _case_page(request, session, officer, number, errors, 422)
     case = queries.get_case(session, officer, number=number)
-    actions.log_liaison(session, acting_user=officer, case=case, entry=entry)
+    try:
+        actions.log_liaison(
+            session, acting_user=officer, case=case, entry=entry, files=await forms.files_of(form)
+        )
+    except Problem as exc:
+        session.rollback()
+        return _case_page(request, session, officer, number, forms.errors_of(exc), exc.status)
     return _back(number)
 
 
 @router.post("/console/cases/{number}/notes", response_class=HTMLResponse)
 async def note(request: Request, number: str, session: SessionDep, officer: AnyOfficer) -> Response:
-    form = await request.form()
+    """An internal note or a message to the reporter, with the files it carries."""
+    form = await request.form(max_files=forms.MAX_FILES)
     text = str(form.get("text") or "").strip()
     if not text:
         return _case_page(
             request, session, officer, number, {"text": _("write the note first")}, 422
         )
     case = queries.get_case(session, officer, number=number)
-    actions.add_note(
-        session, acting_user=officer, case=case, text=text, public=form.get("public") == "yes"
-    )
+    try:
+        actions.add_note(
+            session,
+            acting_user=officer,
+            case=case,
+            text=text,
+            public=form.get("public") == "yes",
+            files=await forms.files_of(form),
+        )
+    except Problem as exc:
+        session.rollback()
+        return _case_page(request, session, officer, number, forms.errors_of(exc), exc.status)
     return _back(number)
 
 

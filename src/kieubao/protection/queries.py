@@ -1,28 +1,37 @@
 """Reading cases, always through the reader's scope: a mission sees its own cases, HQ all."""
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, true
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, load_only
 
+from kieubao.platform import access, writer
 from kieubao.platform.db import utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
-from kieubao.platform.models import Role, User
+from kieubao.platform.models import BreakGlassGrant, Mission, Role, User
 from kieubao.platform.security import check_pin
 from kieubao.protection.models import OPEN, Case, CaseAttachment, CaseStep, CaseType, Status
 
 
-def visible(user: User) -> ColumnElement[bool]:
-    """The cases a user may read one by one; partner agencies read counts only."""
+def jurisdiction(user: User) -> int | None:
+    """The mission whose cases a user may read one by one, None for all of them (HQ);
+    partner agencies read counts only."""
     if user.role in (Role.admin, Role.hq_officer):
-        return true()
+        return None
     if user.role is Role.mission_officer and user.mission_id is not None:
-        return Case.mission_id == user.mission_id
+        return user.mission_id
     raise Forbidden(_("your role sees case counts only"))
+
+
+def visible(user: User) -> ColumnElement[bool]:
+    """The cases a user may read one by one."""
+    mission = jurisdiction(user)
+    return true() if mission is None else Case.mission_id == mission
 
 
 def get_case(session: Session, user: User, *, number: str) -> Case:
@@ -31,6 +40,58 @@ def get_case(session: Session, user: User, *, number: str) -> Case:
     if case is None:
         raise NotFound(_("case {number}").format(number=number))
     return case
+
+
+# What a list of cases shows: the texts and JSON of each case are left for its own page.
+_LISTED = (
+    load_only(
+        Case.id,
+        Case.number,
+        Case.case_type_id,
+        Case.status,
+        Case.severity,
+        Case.country,
+        Case.mission_id,
+        Case.created_at,
+    ),
+    joinedload(Case.case_type).load_only(CaseType.code, CaseType.name_vi, CaseType.name_en),
+    joinedload(Case.mission).load_only(Mission.code, Mission.name_vi, Mission.name_en),
+)
+
+
+def read_case(session: Session, user: User, *, number: str) -> tuple[Case, BreakGlassGrant | None]:
+    """A case opened to be read, in the reader's scope or under their break-glass grant (given
+    too); the read is logged before anything is shown."""
+    # Read without the database's write lock: the log's insert joins the group writer's batch.
+    writer.reading(session)
+    grant = None
+    try:
+        case = get_case(session, user, number=number)
+    except NotFound:
+        grant = access.active_grant(session, user, "case", number)
+        if grant is None:
+            raise
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+    access.log_read(
+        session,
+        user,
+        kind="case",
+        record_id=case.number,
+        fields=case.case_type.code,
+        citizens=[s.citizen_id for s in case.subjects if s.citizen_id is not None],
+        grant=grant,
+    )
+    return case, grant
+
+
+def _by_number(session: Session, reference: str) -> access.Target | None:
+    number = reference.upper()
+    if session.scalar(select(Case.id).where(Case.number == number)) is None:
+        return None
+    return access.Target("case", number, f"/console/cases/{number}")
+
+
+access.register_kind("case", lambda: _("Protection case, by its number"), _by_number)
 
 
 def cases(
@@ -42,18 +103,35 @@ def cases(
     limit: int = 100,
 ) -> list[tuple[Case, int]]:
     """Cases newest first, each with how many of its steps are overdue."""
-    overdue = (
-        select(func.count())
-        .where(CaseStep.case_id == Case.id, CaseStep.done_at.is_(None), CaseStep.due_at < utcnow())
-        .correlate(Case)
-        .scalar_subquery()
+    query = (
+        select(Case, _overdue())
+        .options(*_LISTED)
+        .where(visible(user))
+        .order_by(Case.id.desc())
+        .limit(limit)
     )
-    query = select(Case, overdue).where(visible(user)).order_by(Case.id.desc()).limit(limit)
     if status is not None:
         query = query.where(Case.status == status)
     elif open_only:
         query = query.where(Case.status.in_(OPEN))
     return [(case, late) for case, late in session.execute(query)]
+
+
+def cases_by_id(session: Session, user: User, ids: Sequence[int]) -> list[tuple[Case, int]]:
+    """These cases in this order (a search's page), each with its overdue steps."""
+    query = select(Case, _overdue()).options(*_LISTED).where(Case.id.in_(ids), visible(user))
+    rows = session.execute(query)
+    found = {case.id: (case, late) for case, late in rows}
+    return [found[i] for i in ids if i in found]
+
+
+def _overdue() -> ScalarSelect[int]:
+    return (
+        select(func.count())
+        .where(CaseStep.case_id == Case.id, CaseStep.done_at.is_(None), CaseStep.due_at < utcnow())
+        .correlate(Case)
+        .scalar_subquery()
+    )
 
 
 def counts(session: Session, user: User) -> dict[str, dict[str, int]]:
@@ -119,6 +197,25 @@ def attachment(session: Session, user: User, *, number: str, attachment_id: int)
     return found
 
 
+def files_by_event(case: Case) -> defaultdict[int | None, list[CaseAttachment]]:
+    """The case's files under the timeline entry each came with."""
+    found: defaultdict[int | None, list[CaseAttachment]] = defaultdict(list)
+    for attachment in case.attachments:
+        found[attachment.event_id].append(attachment)
+    return found
+
+
+def public_attachment(case: Case, attachment_id: int) -> CaseAttachment:
+    """A file the case's reporter may download: one sent with a message to them."""
+    public = {e.id for e in case.events if e.public and e.kind == "message"}
+    found = next(
+        (a for a in case.attachments if a.id == attachment_id and a.event_id in public), None
+    )
+    if found is None:
+        raise NotFound(_("attachment {id}").format(id=attachment_id))
+    return found
+
+
 def open_case_by_number(session: Session, number: str) -> Case | None:
     """The case of that number while it is open: intake appends to it (no reader's scope:
     the sender knows their own case number)."""
@@ -144,3 +241,18 @@ def opened_between(
     if countries is not None:
         query = query.where(Case.country.in_(countries))
     return [(c, t, int(n), int(k or 0)) for c, t, n, k in session.execute(query)]
+
+
+def case_by_number(session: Session, number: str) -> Case | None:
+    """The case of that number whatever its state, for the system's own work on it (a file
+    its reporter sent still joins it after it is closed)."""
+    return session.scalar(select(Case).where(Case.number == number.strip().upper()))
+
+
+def reported_location(case: Case) -> dict[str, float] | None:
+    """The last position shared with the case (an SOS, a location sent by message)."""
+    for event in reversed(case.events):
+        where = event.data.get("location") if isinstance(event.data, dict) else None
+        if isinstance(where, dict):
+            return where
+    return None

@@ -11,6 +11,7 @@ from kieubao.platform import storage
 from kieubao.platform.db import on_commit
 from kieubao.platform.retention import Rule, limited, register
 from kieubao.platform.settings import get_settings
+from kieubao.protection import search
 from kieubao.protection.models import (
     Case,
     CaseAttachment,
@@ -47,6 +48,10 @@ def _forget_cases(session: Session, ids: list[int]) -> None:
     )
     session.execute(update(CaseEvent).where(CaseEvent.case_id.in_(ids)).values(text="", data={}))
     session.execute(update(Liaison).where(Liaison.case_id.in_(ids)).values(summary=""))
+    # Only the number is still found.
+    kept = select(Case.id, Case.number, Case.mission_id).where(Case.id.in_(ids))
+    for case_id, number, mission_id in session.execute(kept):
+        search.index_case(session, case_id, search.CaseText(number, mission_id))
     # Files (passport scans, photos) go with the rows, once the rows are surely gone.
     keys = list(
         session.scalars(

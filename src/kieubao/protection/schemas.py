@@ -136,6 +136,7 @@ class LiaisonOut(BaseModel):
 class SubjectOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    id: int
     full_name: str
     date_of_birth: str | None
     citizen_id: int | None
@@ -182,9 +183,17 @@ class CountsOut(BaseModel):
     by_country: dict[str, int]
 
 
+class PublicFile(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
 class PublicMessage(BaseModel):
     at: datetime
     text: str
+    files: list[PublicFile] = []
 
 
 class NextStep(BaseModel):

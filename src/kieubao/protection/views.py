@@ -12,6 +12,7 @@ from kieubao.protection.schemas import (
     LiaisonOut,
     NextStep,
     PlanStep,
+    PublicFile,
     PublicMessage,
     StepOut,
     SubjectOut,
@@ -96,13 +97,18 @@ def track_out(case: Case) -> TrackOut:
     dates, the next one and whether it is late, and the mission that answers."""
     step = queries.next_step(case)
     mission = case.mission
+    public = queries.files_by_event(case)
     return TrackOut(
         case_number=case.number,
         case_type=localized(case.case_type.name_vi, case.case_type.name_en),
         status=case.status,
         status_label=status_label(case.status),
         messages=[
-            PublicMessage(at=e.at, text=e.text)
+            PublicMessage(
+                at=e.at,
+                text=e.text,
+                files=[PublicFile.model_validate(a, from_attributes=True) for a in public[e.id]],
+            )
             for e in case.events
             if e.public and e.kind == "message"
         ],
@@ -156,5 +162,7 @@ def event_label(kind: str) -> str:
         "merged_into": _("Merged into another case"),
         "merged_from": _("Duplicate case merged in"),
         "subject_registered": _("Person linked to the registry"),
+        "subject_corrected": _("Person's name or birth date corrected"),
+        "attachment_failed": _("Attachment could not be fetched"),
     }
     return labels.get(kind, kind)

@@ -289,15 +289,3 @@ class Merge(Base):
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     merged_at: Mapped[datetime]
     undone_at: Mapped[datetime | None]
-
-
-class ErasureRequest(Base):
-    __tablename__ = "erasure_requests"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(1000), default="")
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending approved refused
-    requested_at: Mapped[datetime]
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None]

@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from kieubao.platform import access, writer
 from kieubao.platform.audit import AuditEntry
 from kieubao.platform.deps import Scope, scope_of
 from kieubao.platform.errors import NotFound
+from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import User
 from kieubao.platform.text import fold
 from kieubao.registry.actions.registration import passport_key, phone_key
@@ -19,7 +21,6 @@ from kieubao.registry.models import (
     Citizen,
     Consent,
     DuplicateSuspect,
-    ErasureRequest,
     ImportJob,
     ImportRowError,
     Merge,
@@ -43,6 +44,41 @@ def get_citizen(session: Session, citizen_id: int, scope: Scope) -> Citizen:
     if citizen is None or not scope.personal_data or not scope.covers(citizen.country):
         raise NotFound("citizen")
     return citizen
+
+
+def read_citizen(session: Session, user: User, citizen_id: int) -> Citizen:
+    """A citizen's record opened by staff, in their scope or under a break-glass grant; the
+    read of its identity, status and address is logged before anything is shown."""
+    # Read without the database's write lock: the log's insert joins the group writer's batch.
+    writer.reading(session)
+    grant = None
+    try:
+        citizen = get_citizen(session, citizen_id, scope_of(user))
+    except NotFound:
+        grant = access.active_grant(session, user, "citizen", citizen_id)
+        found = session.get(Citizen, citizen_id) if grant is not None else None
+        if found is None:
+            raise
+        citizen = found
+    access.log_read(
+        session,
+        user,
+        kind="citizen",
+        record_id=citizen.id,
+        fields="identity",
+        citizens=[citizen.id],
+        grant=grant,
+    )
+    return citizen
+
+
+def _by_id(session: Session, reference: str) -> access.Target | None:
+    if not reference.isdigit() or session.get(Citizen, int(reference)) is None:
+        return None
+    return access.Target("citizen", reference, f"/console/citizens/{int(reference)}")
+
+
+access.register_kind("citizen", lambda: _("Citizen record, by its number"), _by_id)
 
 
 def citizen_of(session: Session, user: User) -> Citizen | None:
@@ -145,24 +181,6 @@ def transfers(session: Session, citizen: Citizen) -> list[MissionTransfer]:
             .order_by(MissionTransfer.at)
         )
     )
-
-
-def pending_erasures(session: Session, scope: Scope) -> list[tuple[ErasureRequest, Citizen]]:
-    rows = session.execute(
-        select(ErasureRequest, Citizen)
-        .join(Citizen, Citizen.id == ErasureRequest.citizen_id)
-        .where(ErasureRequest.status == "pending")
-        .order_by(ErasureRequest.requested_at)
-    )
-    return [(r, c) for r, c in rows if scope.covers(c.country)]
-
-
-def get_erasure(session: Session, request_id: int, scope: Scope) -> ErasureRequest:
-    request = session.get(ErasureRequest, request_id)
-    if request is None:
-        raise NotFound("erasure request")
-    get_citizen(session, request.citizen_id, scope)
-    return request
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from kieubao.community.actions.directory import (
     save_expert,
     save_profile,
 )
+from kieubao.community.actions.erasure import forget_person
 from kieubao.community.actions.events import (
     add_session,
     check_in,
@@ -21,6 +22,7 @@ __all__ = [
     "add_session",
     "check_in",
     "decide_delegate",
+    "forget_person",
     "invite",
     "log_contact",
     "register_delegate",

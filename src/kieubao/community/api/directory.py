@@ -15,6 +15,7 @@ from kieubao.community.schemas import (
     ProfileIn,
     ProfileOut,
 )
+from kieubao.platform import openapi
 from kieubao.platform.deps import SessionDep, Staff
 
 router = APIRouter()
@@ -71,7 +72,7 @@ def search_experts(
     return [ExpertOut.model_validate(e) for e in found]
 
 
-@router.get("/experts.xlsx")
+@router.get("/experts.xlsx", **openapi.document(XLSX, "The invitation list, a workbook."))
 def export_experts(
     session: SessionDep,
     user: Reader,

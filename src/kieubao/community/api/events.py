@@ -22,7 +22,7 @@ from kieubao.community.schemas import (
     SessionIn,
     SessionOut,
 )
-from kieubao.platform import audit
+from kieubao.platform import audit, openapi
 from kieubao.platform.deps import Anyone, SessionDep, Staff
 
 router = APIRouter()
@@ -74,7 +74,7 @@ def add_session(event_id: int, data: SessionIn, session: SessionDep, user: Edito
 def register(event_id: int, data: DelegateIn, session: SessionDep, user: Anyone) -> Registered:
     """Anyone may ask to attend; an editor approves."""
     event = queries.get_event(session, event_id)
-    acting = user or audit.System(f"delegate registration {data.email}")
+    acting = user or audit.System("public delegate registration")
     delegate = actions.register_delegate(session, acting_user=acting, event=event, data=data)
     return Registered(id=delegate.id, status=delegate.status)
 
@@ -96,7 +96,9 @@ def decide(
     return delegate_out(delegate)
 
 
-@router.get("/events/{event_id}/badges.pdf")
+@router.get(
+    "/events/{event_id}/badges.pdf", **openapi.document("application/pdf", "Badges to print.")
+)
 def badges(
     event_id: int, session: SessionDep, user: Editor, delegate: int | None = None
 ) -> Response:

@@ -42,7 +42,7 @@ async def register(event_id: int, request: Request, session: SessionDep, user: A
     data, errors, values = read_form(DelegateIn, form, multi=("sessions",))
     if data is None:
         return _form(request, event, values, errors, 422)
-    acting = user or audit.System(f"delegate registration {data.email}")
+    acting = user or audit.System("public delegate registration")
     try:
         delegate = actions.register_delegate(session, acting_user=acting, event=event, data=data)
     except Problem as exc:

@@ -1,6 +1,7 @@
 """Writes of the crisis domain: each owns its transaction and its audit entry."""
 
 from kieubao.crisis.actions.alerts import evaluate
+from kieubao.crisis.actions.erasure import forget_person
 from kieubao.crisis.actions.evacuation import (
     add_leg,
     arrive,
@@ -8,6 +9,7 @@ from kieubao.crisis.actions.evacuation import (
     check_document,
     fill_manifest,
 )
+from kieubao.crisis.actions.here_by_sms import HereMessage, here_in, names_no_one, register_by_sms
 from kieubao.crisis.actions.ingest import IngestResult, apply_reports, ingest
 from kieubao.crisis.actions.plans import save_plan
 from kieubao.crisis.actions.replies import (
@@ -29,11 +31,15 @@ from kieubao.crisis.actions.roster import (
 )
 from kieubao.crisis.actions.roster_lists import import_roster_list
 from kieubao.crisis.actions.safety_checks import send_safety_check
-from kieubao.crisis.actions.self_reports import receive_self_report
+from kieubao.crisis.actions.self_reports import (
+    receive_self_report,
+    receive_self_report_awaited,
+)
 from kieubao.crisis.actions.setup import acknowledge_alert, save_alert_rule, save_feed_source
 from kieubao.crisis.actions.volunteers import add_task, assign_volunteer, set_assignment_status
 
 __all__ = [
+    "HereMessage",
     "IngestResult",
     "acknowledge_alert",
     "add_leg",
@@ -53,13 +59,18 @@ __all__ = [
     "entry_for_reply",
     "evaluate",
     "fill_manifest",
+    "forget_person",
+    "here_in",
     "import_roster_list",
     "ingest",
     "is_own_address",
+    "names_no_one",
     "open_crisis",
     "open_protection_case",
     "receive_self_report",
+    "receive_self_report_awaited",
     "record_status",
+    "register_by_sms",
     "reply_link_token",
     "save_alert_rule",
     "save_feed_source",

@@ -20,10 +20,16 @@ PHONE_TAIL = 9
 _LINK = re.compile(r"/r/([0-9]+\.[A-Za-z0-9_-]{10,})")
 
 
+def keyword(text: str) -> str:
+    """Words as a keyword is looked up: folded (no tones, đ→d, lower), spaces removed, so that
+    ``CẦN GIÚP``, ``can giup`` and ``cangiup`` are one."""
+    return fold(text).replace(" ", "")
+
+
 def answer_in(text: str) -> str | None:
     """ "safe" or "needs_help" when the message's first line is one of the keywords."""
     first = next((line for line in text.splitlines() if line.strip()), "")
-    return ANSWERS.get(fold(first).replace(" ", ""))
+    return ANSWERS.get(keyword(first))
 
 
 def entry_for_link_in(session: Session, text: str) -> RosterEntry | None:

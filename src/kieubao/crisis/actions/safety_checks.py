@@ -22,6 +22,8 @@ from kieubao.platform.settings import get_settings
 from kieubao.registry.models import Citizen, Consent, Purpose
 
 UNDELIVERED = (outbox.Status.failed, outbox.Status.bounced)
+# Roster entries per query when only some are read.
+CHUNK = 1000
 
 
 @dataclass
@@ -31,6 +33,10 @@ class _Asked:
     channels: set[str]
     latest_round: int = 0
     latest_status: outbox.Status | None = None
+
+
+Way = tuple[str, str]  # channel, address
+Plan = tuple[list[tuple[RosterEntry, Citizen, Way]], int]  # whom to ask how, and how many not
 
 
 def send_safety_check(
@@ -48,22 +54,38 @@ def send_safety_check(
     latest message; with ``undelivered_only``, only those whose message could not be
     delivered, and the earlier round still waits for its own follow-up time."""
     require_open(crisis)
-    rounds = session.scalar(
-        select(func.count()).where(SafetyCheck.crisis_id == crisis.id)
-    )  # fmt: skip
-    round_ = (rounds or 0) + 1
+    plan = _plan(session, crisis, follow_up_of, undelivered_only=undelivered_only)
+    return _send_round(
+        session,
+        acting_user=acting_user,
+        crisis=crisis,
+        plan=plan,
+        follow_up_of=follow_up_of,
+        undelivered_only=undelivered_only,
+    )
+
+
+def _send_round(
+    session: Session,
+    *,
+    acting_user: Actor,
+    crisis: Crisis,
+    plan: Plan,
+    follow_up_of: SafetyCheck | None,
+    undelivered_only: bool,
+) -> SafetyCheck:
+    round_ = _rounds(session, crisis) + 1
     base = get_settings().base_url.rstrip("/")
-    to_ask, not_asked = _plan(session, crisis, follow_up_of, undelivered_only=undelivered_only)
-    messages = []
-    for entry, citizen, way in to_ask:
-        messages.append(
-            outbox.Message(
-                key=f"safety-check-{crisis.id}-{round_}-{entry.id}",
-                channel=way[0],
-                address=way[1],
-                fields={"name": citizen.full_name, "link": f"{base}/r/{reply_link_token(entry)}"},
-            )
+    to_ask, not_asked = plan
+    messages = [
+        outbox.Message(
+            key=_key(crisis.id, round_, entry.id),
+            channel=way[0],
+            address=way[1],
+            fields={"name": citizen.full_name, "link": f"{base}/r/{reply_link_token(entry)}"},
         )
+        for entry, citizen, way in to_ask
+    ]
     send_key = f"safety-check-{crisis.id}-{round_}"
     if messages:
         outbox.queue(
@@ -99,9 +121,23 @@ def send_safety_check(
     return check
 
 
+def _key(crisis_id: int, round_: int, entry_id: int) -> str:
+    return f"safety-check-{crisis_id}-{round_}-{entry_id}"
+
+
+def _rounds(session: Session, crisis: Crisis) -> int:
+    return session.scalar(select(func.count()).where(SafetyCheck.crisis_id == crisis.id)) or 0
+
+
 def follow_up_due(session: Session, *, acting_user: Actor) -> int:
     """Ask again, by their next channel, those a round has not reached (at once) or not
-    heard from in the time set; returns how many rounds were sent."""
+    heard from in the time set; returns how many rounds were sent.
+
+    Runs every few minutes while rounds of a hundred thousand wait, so it reads only whom it
+    may ask: before the follow-up time, the round's undelivered messages (by the outbox's
+    send and status index, usually none); after it, the roster's unaccounted members (by
+    the roster's crisis and status index); and what each of those was sent, by the exact
+    keys of their messages."""
     wait = timedelta(minutes=get_settings().safety_check_follow_up_minutes)
     pending = session.scalars(
         select(SafetyCheck)
@@ -114,24 +150,30 @@ def follow_up_due(session: Session, *, acting_user: Actor) -> int:
         crisis = session.get(Crisis, check.crisis_id)
         assert crisis is not None  # joined above
         due = check.sent_at <= utcnow() - wait
-        to_ask, _ = _plan(session, crisis, check, undelivered_only=not due)
-        if not to_ask:
+        among = None
+        if not due:
+            undelivered = outbox.keys_with_status(
+                session, send_key=check.send_key, among=UNDELIVERED
+            )
+            among = [int(key.rpartition("-")[2]) for key in undelivered]
+            if not among:
+                continue
+        plan = _plan(session, crisis, check, undelivered_only=not due, among=among)
+        if not plan[0]:
             if due:
                 check.followed_up_at = utcnow()  # nobody left to ask by another channel
                 commit(session)
             continue
-        send_safety_check(
+        _send_round(
             session,
             acting_user=acting_user,
             crisis=crisis,
+            plan=plan,
             follow_up_of=check,
             undelivered_only=not due,
         )
         sent += 1
     return sent
-
-
-Way = tuple[str, str]  # channel, address
 
 
 def _plan(
@@ -140,11 +182,16 @@ def _plan(
     follow_up_of: SafetyCheck | None,
     *,
     undelivered_only: bool,
-) -> tuple[list[tuple[RosterEntry, Citizen, Way]], int]:
-    """Who a round asks and by which way; and how many it cannot ask."""
-    asked = _asked(session, crisis) if follow_up_of is not None else {}
+    among: list[int] | None = None,
+) -> Plan:
+    """Who a round asks and by which way; and how many it cannot ask. ``among`` narrows the
+    roster to these entries."""
+    members = _unaccounted(session, crisis, among)
+    asked: dict[int, _Asked] = {}
+    if follow_up_of is not None:
+        asked = _asked(session, crisis, [entry.id for entry, _, _ in members])
     to_ask, not_asked = [], 0
-    for entry, citizen, consent in _unaccounted(session, crisis):
+    for entry, citizen, consent in members:
         if follow_up_of is None:
             way = next(iter(_ways(citizen)), None)
         else:
@@ -161,31 +208,45 @@ def _plan(
     return to_ask, not_asked
 
 
-def _unaccounted(session: Session, crisis: Crisis) -> list[tuple[RosterEntry, Citizen, bool]]:
-    """The roster's unaccounted entries, each with their citizen and whether their latest
-    word on crisis messages is yes."""
+def _unaccounted(
+    session: Session, crisis: Crisis, among: list[int] | None
+) -> list[tuple[RosterEntry, Citizen, bool]]:
+    """The roster's unaccounted entries (all, or those of ``among``), each with their citizen
+    and whether their latest word on crisis messages is yes."""
     latest = (
         select(Consent.citizen_id, func.max(Consent.id).label("consent_id"))
         .where(Consent.purpose == Purpose.crisis_alerts)
         .group_by(Consent.citizen_id)
         .subquery()
     )
-    rows = session.execute(
+    query = (
         select(RosterEntry, Citizen, Consent.granted)
         .join(Citizen, Citizen.id == RosterEntry.citizen_id)
         .outerjoin(latest, latest.c.citizen_id == Citizen.id)
         .outerjoin(Consent, Consent.id == latest.c.consent_id)
         .where(RosterEntry.crisis_id == crisis.id, RosterEntry.status == "unaccounted")
         .order_by(RosterEntry.id)
-    ).all()
-    return [(entry, citizen, bool(consent)) for entry, citizen, consent in rows]
+    )
+    chunks = (
+        [None] if among is None else [among[i : i + CHUNK] for i in range(0, len(among), CHUNK)]
+    )
+    found: list[tuple[RosterEntry, Citizen, bool]] = []
+    for chunk in chunks:
+        narrowed = query if chunk is None else query.where(RosterEntry.id.in_(chunk))
+        found.extend(
+            (entry, citizen, bool(consent)) for entry, citizen, consent in session.execute(narrowed)
+        )
+    return sorted(found, key=lambda row: row[0].id)
 
 
-def _asked(session: Session, crisis: Crisis) -> dict[int, _Asked]:
-    """Per roster entry, what the crisis's safety checks sent them, from the outbox."""
+def _asked(session: Session, crisis: Crisis, entry_ids: list[int]) -> dict[int, _Asked]:
+    """Per roster entry, what the crisis's safety checks sent them, from the outbox by the
+    exact key of each round's message to them."""
+    rounds = range(1, _rounds(session, crisis) + 1)
+    keys = [_key(crisis.id, r, entry) for entry in entry_ids for r in rounds]
     found: dict[int, _Asked] = {}
     prefix = f"safety-check-{crisis.id}-"
-    for key, channel, status in outbox.statuses(session, key_prefix=prefix):
+    for key, channel, status in outbox.statuses(session, keys):
         round_, _, entry = key.removeprefix(prefix).partition("-")
         asked = found.setdefault(int(entry), _Asked(set()))
         asked.channels.add(channel)

@@ -40,6 +40,8 @@ def crisis_page(
     scope = scope_of(user)
     wanted = status if status in ROSTER_STATUSES else None
     page = queries.roster(session, crisis, scope, status=wanted, after_id=max(after_id, 0))
+    call_list = queries.call_list(session, crisis, scope, limit=20)
+    queries.log_roster_read(session, user, crisis.id, page + call_list)
     return render(
         request,
         "crisis/crisis.html",
@@ -47,7 +49,7 @@ def crisis_page(
         counts=queries.roster_counts(session, crisis, scope),
         checks=queries.safety_checks(session, crisis),
         page=page,
-        call_list=queries.call_list(session, crisis, scope, limit=20),
+        call_list=call_list,
         plans=queries.plans_for(session, crisis.countries),
         tasks=queries.crisis_tasks(session, crisis) if user.is_officer else [],
         skills=community_skills,

@@ -17,9 +17,11 @@ from kieubao.crisis.models import (
     RosterEntry,
     SafetyCheck,
 )
+from kieubao.platform import access
 from kieubao.platform.db import utcnow
 from kieubao.platform.deps import Scope
 from kieubao.platform.errors import NotFound
+from kieubao.platform.models import User
 from kieubao.platform.outbox_models import OutboxMessage, OutboxSend
 from kieubao.platform.text import fold
 from kieubao.registry.models import Citizen
@@ -136,6 +138,21 @@ def roster(
     if scope.countries is not None:
         query = query.where(RosterEntry.country.in_(scope.countries))
     return [(entry, citizen) for entry, citizen in session.execute(query)]
+
+
+def log_roster_read(
+    session: Session, user: User, crisis_id: int, rows: Collection[tuple[RosterEntry, Citizen]]
+) -> None:
+    """Staff were shown these people's status and needs: each of them can see it."""
+    if rows:
+        access.log_read(
+            session,
+            user,
+            kind="roster",
+            record_id=crisis_id,
+            fields="needs",
+            citizens=[citizen.id for _entry, citizen in rows],
+        )
 
 
 def call_list(

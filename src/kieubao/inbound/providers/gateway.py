@@ -2,8 +2,7 @@
 X-Kieubao-Signature: sha256=<hex HMAC-SHA256 of the raw body with the shared secret>, the
 shape GitHub and Meta use for theirs."""
 
-from kieubao.inbound.providers import Forged, hmac_hex, json_object, require, same
-from kieubao.inbound.routing import Received
+from kieubao.inbound.providers import Forged, Received, hmac_hex, json_object, require, same
 from kieubao.platform.errors import Invalid
 from kieubao.platform.settings import get_settings
 from kieubao.protection.actions import Inbound

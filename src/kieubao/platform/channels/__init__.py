@@ -4,7 +4,6 @@ every adapter follows)."""
 from kieubao.platform.channels.base import (
     Channel,
     Connection,
-    HandedOver,
     LogChannel,
     OneByOne,
     Outcome,
@@ -13,14 +12,18 @@ from kieubao.platform.channels.base import (
     Unconfirmed,
 )
 from kieubao.platform.channels.email import EmailChannel, message_id, mime_bytes, smtp_data
-from kieubao.platform.channels.messengers import TelegramChannel, WhatsAppChannel, ZaloChannel
+from kieubao.platform.channels.messengers import (
+    TelegramChannel,
+    WhatsAppChannel,
+    ZaloChannel,
+    whatsapp_template,
+)
 from kieubao.platform.channels.sms import SmsChannel
 
 __all__ = [
     "CHANNELS",
     "Channel",
     "Connection",
-    "HandedOver",
     "LogChannel",
     "OneByOne",
     "Outcome",
@@ -31,6 +34,7 @@ __all__ = [
     "message_id",
     "mime_bytes",
     "smtp_data",
+    "whatsapp_template",
 ]
 
 CHANNELS: dict[str, Channel] = {

@@ -1,19 +1,18 @@
 """What every channel adapter shares: the message it is given, how it says what became of it,
 and the one-at-a-time shape most providers' HTTP APIs call for.
 
-Every adapter follows one rule that the outbox's guarantee rests on: it brings a group of
-messages up to the point where only their last byte is left to write (the SMTP end-of-data,
-the HTTP request), calls ``handed_over(ids)``, and writes the last byte only of the messages
-that call gave back. ``handed_over`` commits those rows as sent; so a message the provider
-could have accepted is always marked sent first, and nothing marked "sending" reached it.
-One commit covers a whole group, which is what lets the workers keep up with a fan-out.
+An adapter sends a group of messages whole and says, for each, what the provider answered;
+the outbox records the group's answers in one commit (see :mod:`kieubao.platform.delivery`
+for why that makes each message arrive once). Every attempt at a message carries the same
+key (``Outgoing.key``): the adapter hands it to the provider in whatever form the provider
+honours (SMTP's Message-ID, an Idempotency-Key header).
 """
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +26,8 @@ class Outgoing:
     body: str
     # A page where the reader stops these messages; email carries it as List-Unsubscribe.
     unsubscribe_url: str | None = None
+    # The provider's template with this reader's values, for outside a conversation.
+    template: dict[str, Any] | None = None
 
 
 class Rejected(Exception):
@@ -44,14 +45,12 @@ class Unconfirmed(Exception):
     """The message was handed over but no answer came back: it may have been accepted."""
 
 
-# What became of each message of a group: the provider's id, or why not. A message left
-# out was refused by ``handed_over`` (another worker holds it now) and was not sent.
+# What became of each message of a group: the provider's id, or why not.
 Outcome = str | Rejected | Unconfirmed
-HandedOver = Callable[[list[int]], set[int]]
 
 
 class Connection(Protocol):
-    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]: ...
+    def send(self, messages: list[Outgoing]) -> dict[int, Outcome]: ...
 
     def close(self) -> None: ...
 
@@ -63,31 +62,33 @@ class Channel(Protocol):
 
 
 class OneByOne(ABC):
-    """An adapter that sends a message at a time, behind the group interface."""
+    """An adapter that sends a message at a time, behind the group interface; with
+    ``concurrency`` above one, that many requests of a group are in flight at once, as a
+    provider's API serves them (the provider's wait, not our CPU, is what a request costs)."""
 
-    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
-        outcomes: dict[int, Outcome] = {}
-        for position, message in enumerate(messages):
+    concurrency = 1
+
+    def send(self, messages: list[Outgoing]) -> dict[int, Outcome]:
+        paused: list[Rejected] = []
+
+        def one(message: Outgoing) -> Outcome:
+            if paused:
+                # The provider asked for a pause: what has not gone yet would only be refused
+                # the same way, so it waits unsent.
+                return paused[0]
             try:
-                prepared = self.prepare(message)
+                return self.deliver(message, self.prepare(message))
             except Rejected as refusal:
-                outcomes[message.id] = refusal
-                continue
-            if message.id not in handed_over([message.id]):
-                continue
-            try:
-                outcomes[message.id] = self.deliver(message, prepared)
-            except Rejected as refusal:
-                outcomes[message.id] = refusal
                 if refusal.retry_after is not None:
-                    # The provider asked for a pause: the rest of the group would only be
-                    # refused the same way, so it waits unsent.
-                    for later in messages[position + 1 :]:
-                        outcomes[later.id] = refusal
-                    break
+                    paused.append(refusal)
+                return refusal
             except Unconfirmed as failure:
-                outcomes[message.id] = failure
-        return outcomes
+                return failure
+
+        if self.concurrency == 1 or len(messages) == 1:
+            return {m.id: one(m) for m in messages}
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            return dict(zip((m.id for m in messages), pool.map(one, messages), strict=True))
 
     def prepare(self, message: Outgoing) -> bytes:
         """Everything that can fail before the message is handed over."""
@@ -95,7 +96,7 @@ class OneByOne(ABC):
 
     @abstractmethod
     def deliver(self, message: Outgoing, prepared: bytes) -> str:
-        """Write the message's last byte; the provider's id for it."""
+        """Send the message; the provider's id for it."""
 
     def close(self) -> None:
         return None

@@ -12,13 +12,13 @@ import logging
 import re
 import smtplib
 import socket
-from collections.abc import Callable
+from collections import deque
+from dataclasses import dataclass
 from email.utils import formatdate
 from functools import lru_cache
 
 from kieubao.platform.channels.base import (
     Connection,
-    HandedOver,
     OneByOne,
     Outcome,
     Outgoing,
@@ -157,13 +157,30 @@ def _refusal(code: int, reply: bytes) -> Rejected:
     return Rejected(f"{code} {reply.decode('utf-8', 'replace')}", permanent=500 <= code < 600)
 
 
+@dataclass(frozen=True)
+class _Command:
+    """One SMTP command of a message, the answers that let it go on, and whether it is the
+    text (whose answer is the server's word on the whole message)."""
+
+    message: Outgoing
+    line: bytes
+    accepted: tuple[int, ...]
+    text: bool = False
+
+
 class SmtpConnection:
-    """A few SMTP sessions used side by side: each step of a group's messages is written to
-    every session before any answer is read, so the waits for the server overlap."""
+    """SMTP sessions side by side, each given its share of a batch as a stream of commands.
+
+    A round writes each session's next step and then reads every answer, so the waits for
+    the server overlap. With RFC 2920 pipelining a step is one write: a message's text and
+    final dot, then the next message's MAIL, RCPT and DATA (a group may start with a text
+    and must end with DATA), so a message costs one write and one read a session; without
+    it a step is one command."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.sender = get_settings().mail_from
+        self.mail_from = f"MAIL FROM:{smtplib.quoteaddr(self.sender)}\r\n".encode()
         self.sessions: list[_Session | None] = [None] * size
 
     def _session(self, slot: int) -> _Session:
@@ -177,111 +194,109 @@ class SmtpConnection:
         if session is not None:
             session.close()
 
-    def send(self, messages: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
-        outcomes: dict[int, Outcome] = {}
-        for start in range(0, len(messages), self.size):
-            outcomes.update(self._group(messages[start : start + self.size], handed_over))
-        return outcomes
+    def _commands(self, message: Outgoing) -> list[_Command]:
+        text = smtp_data(mime_bytes(message, self.sender)) + b".\r\n"
+        return [
+            _Command(message, self.mail_from, (250,)),
+            _Command(message, f"RCPT TO:{_quoted(message.address)}\r\n".encode(), (250, 251)),
+            _Command(message, b"DATA\r\n", (354,)),
+            _Command(message, text, (250,), text=True),
+        ]
 
-    def _group(self, group: list[Outgoing], handed_over: HandedOver) -> dict[int, Outcome]:
+    def send(self, messages: list[Outgoing]) -> dict[int, Outcome]:
         outcomes: dict[int, Outcome] = {}
-        live: dict[int, Outgoing] = {}  # slot -> message still on its way
-        for slot, message in enumerate(group):
-            try:
-                self._session(slot)
-                live[slot] = message
-            except Rejected as refusal:
-                outcomes[message.id] = refusal
-        sender = f"FROM:{smtplib.quoteaddr(self.sender)}"
-        if all(self._session(slot).smtp.has_extn("pipelining") for slot in live):
-            # RFC 2920: the envelope and DATA in one write, their three answers read after.
-            self._wave(
-                live,
-                outcomes,
-                lambda s, m: s.send(
-                    f"MAIL {sender}\r\nRCPT TO:{smtplib.quoteaddr(m.address)}\r\nDATA\r\n"
-                ),
-                ((250,), (250, 251), (354,)),
-            )
-        else:
-            self._wave(live, outcomes, lambda s, m: s.putcmd("mail", sender), ((250,),))
-            self._wave(
-                live,
-                outcomes,
-                lambda s, m: s.putcmd("rcpt", f"TO:{smtplib.quoteaddr(m.address)}"),
-                ((250, 251),),
-            )
-            self._wave(live, outcomes, lambda s, m: s.putcmd("data"), ((354,),))
-        self._wave(live, outcomes, lambda s, m: s.send(smtp_data(mime_bytes(m, self.sender))), ())
-        taken = handed_over([m.id for m in live.values()]) if live else set()
-        for slot in [s for s, m in live.items() if m.id not in taken]:
-            # Ending the session without the final "." makes the server drop the message.
-            del live[slot]
-            self._drop(slot)
-        for slot, message in list(live.items()):
-            try:
-                self._session(slot).smtp.send(b".\r\n")
-            except (OSError, smtplib.SMTPException) as exc:
-                outcomes[message.id] = Unconfirmed(str(exc))
-                del live[slot]
-                self._drop(slot)
-        for slot, message in live.items():
-            try:
-                code, reply = self._session(slot).smtp.getreply()
-            except (OSError, smtplib.SMTPException) as exc:
-                outcomes[message.id] = Unconfirmed(str(exc))
-                self._drop(slot)
-                continue
-            ok = code == 250
-            outcomes[message.id] = (
-                reply.decode("utf-8", "replace")[:200] if ok else (_refusal(code, reply))
-            )
-        return outcomes
-
-    def _wave(
-        self,
-        live: dict[int, Outgoing],
-        outcomes: dict[int, Outcome],
-        write: Callable[[smtplib.SMTP, Outgoing], object],
-        expected: tuple[tuple[int, ...], ...],
-    ) -> None:
-        """Write one step for every live message, then read every answer: one for each
-        command the step wrote, with the codes each may have."""
-        for slot, message in list(live.items()):
-            try:
-                write(self._session(slot).smtp, message)
-            except (OSError, smtplib.SMTPException) as exc:
-                outcomes[message.id] = Rejected(f"SMTP connection lost: {exc}", permanent=False)
-                del live[slot]
-                self._drop(slot)
-        if not expected:
-            return
-        for slot, message in list(live.items()):
-            smtp = self._session(slot).smtp
-            try:
-                refusal, code = None, 0
-                for accepted in expected:
-                    code, reply = smtp.getreply()
-                    if refusal is None and code not in accepted:
-                        refusal = _refusal(code, reply)
-                if refusal is None:
+        streams: dict[int, deque[_Command]] = {}
+        for position, message in enumerate(messages):
+            streams.setdefault(position % self.size, deque()).extend(self._commands(message))
+        while streams:
+            written: dict[int, list[_Command]] = {}
+            for slot, stream in list(streams.items()):
+                while stream and stream[0].message.id in outcomes:
+                    stream.popleft()  # what is left of a message already settled
+                if not stream:
+                    del streams[slot]
                     continue
-                outcomes[message.id] = refusal
-                del live[slot]
+                try:
+                    smtp = self._session(slot).smtp
+                except Rejected as refusal:
+                    outcomes.update((c.message.id, refusal) for c in stream)
+                    del streams[slot]
+                    continue
+                step = _step(stream, smtp.has_extn("pipelining"))
+                try:
+                    smtp.send(b"".join(c.line for c in step))
+                    written[slot] = step
+                except (OSError, smtplib.SMTPException) as exc:
+                    self._lost(slot, step, outcomes, exc)
+            for slot, step in written.items():
+                self._answers(slot, step, outcomes)
+        return outcomes
+
+    def _answers(self, slot: int, step: list[_Command], outcomes: dict[int, Outcome]) -> None:
+        """Read one answer for each command of a step."""
+        smtp = self._session(slot).smtp
+        refused = False
+        for position, command in enumerate(step):
+            try:
+                code, reply = smtp.getreply()
+            except (OSError, smtplib.SMTPException) as exc:
+                self._lost(slot, step[position:], outcomes, exc)
+                return
+            message = command.message
+            if message.id in outcomes:
                 if code == 354:
                     # A pipelined DATA was taken though an earlier command was refused: the
                     # server awaits a text, so this session cannot go on.
                     self._drop(slot)
-                else:
-                    smtp.rset()
-            except (OSError, smtplib.SMTPException) as exc:
-                outcomes[message.id] = Rejected(f"SMTP connection lost: {exc}", permanent=False)
-                live.pop(slot, None)
+                    return
+            elif code not in command.accepted:
+                outcomes[message.id] = _refusal(code, reply)
+                refused = refused or not command.text
+            elif command.text:
+                outcomes[message.id] = reply.decode("utf-8", "replace")[:200]
+        if refused:
+            try:
+                smtp.rset()  # the refused message's envelope must not carry into the next
+            except (OSError, smtplib.SMTPException):
                 self._drop(slot)
+
+    def _lost(
+        self, slot: int, commands: list[_Command], outcomes: dict[int, Outcome], exc: Exception
+    ) -> None:
+        """The session broke with these commands unanswered; the rest of its stream goes on
+        over a new one."""
+        for command in commands:
+            if command.message.id not in outcomes:
+                # A text may have arrived whole before the break; an envelope cannot have.
+                lost = f"SMTP connection lost: {exc}"
+                outcomes[command.message.id] = (
+                    Unconfirmed(lost) if command.text else Rejected(lost, permanent=False)
+                )
+        self._drop(slot)
 
     def close(self) -> None:
         for slot in range(self.size):
             self._drop(slot)
+
+
+_PLAIN_ADDRESS = re.compile(r"[^\s<>()\",;:\\\[\]@]+@[^\s<>()\",;:\\\[\]@]+")
+
+
+def _quoted(address: str) -> str:
+    """An address in angle brackets: a plain one as it is, anything else the way smtplib
+    reads it (which costs twenty microseconds, a sixth of what a message costs to send)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
+
+
+def _step(stream: deque[_Command], pipelining: bool) -> list[_Command]:
+    """The commands a session writes at once: up to and including the next DATA when the
+    server pipelines, else one."""
+    step = [stream.popleft()]
+    while pipelining and stream and 354 not in step[-1].accepted:
+        step.append(stream.popleft())
+    return step
 
 
 class FileMailConnection(OneByOne):

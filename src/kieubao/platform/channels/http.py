@@ -11,6 +11,7 @@ import httpx
 
 from kieubao.platform.channels.base import OneByOne, Outgoing, Rejected, Unconfirmed
 from kieubao.platform.db import utcnow
+from kieubao.platform.settings import get_settings
 
 # When a provider says "too many requests" without saying for how long.
 DEFAULT_PAUSE_S = 30.0
@@ -59,6 +60,7 @@ class HttpConnection(OneByOne):
     provider = "provider"
 
     def __init__(self, **client: Any) -> None:
+        self.concurrency = max(get_settings().outbox_http_concurrency, 1)
         self.http = httpx.Client(timeout=30, **client)
 
     def post(self, url: str, **request: Any) -> httpx.Response:

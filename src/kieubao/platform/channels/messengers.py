@@ -2,9 +2,14 @@
 provider's documented request and answer, and tells a final refusal (the person cannot be
 reached there) from one worth trying again."""
 
-import httpx
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
-from kieubao.platform.channels.base import Connection, Outgoing, Rejected, Unconfirmed
+import httpx
+from sqlalchemy import select
+
+from kieubao.platform.channels.base import Connection, Outcome, Outgoing, Rejected, Unconfirmed
 from kieubao.platform.channels.http import (
     DEFAULT_PAUSE_S,
     HttpConnection,
@@ -13,6 +18,8 @@ from kieubao.platform.channels.http import (
     number,
     unconfigured,
 )
+from kieubao.platform.db import session_scope, utcnow
+from kieubao.platform.outbox_models import LastHeard
 from kieubao.platform.settings import get_settings
 
 # Zalo OA errors that will not clear for this person: invalid parameter (a bad user id),
@@ -105,10 +112,35 @@ WHATSAPP_FINAL = {100, 131026, 131047, 131030, 131009, 131051}
 WHATSAPP_RATE_LIMITED = {4, 80007, 130429, 131048, 131056}
 
 
+# The Cloud API takes free text only within this long after the person last wrote.
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+def whatsapp_number(address: str) -> str:
+    """A number as the Cloud API spells it (and as its webhooks give the sender): digits."""
+    return address.lstrip("+").replace(" ", "")
+
+
+def whatsapp_template(kind: str, language: str, values: Mapping[str, str]) -> dict[str, Any] | None:
+    """The configured template of a message type in a language, filled with a reader's
+    values; None where none is configured."""
+    configured = get_settings().whatsapp_templates.get(kind)
+    if configured is None or language not in configured.names:
+        return None
+    return {
+        "name": configured.names[language],
+        "language": language,
+        "parameters": [values.get(name, "") for name in configured.parameters],
+    }
+
+
 class WhatsAppConnection(HttpConnection):
     """The WhatsApp Cloud API: POST ``/<phone-number-id>/messages`` with a bearer token,
-    ``{messaging_product: "whatsapp", to, type: "text", text: {body}}``, answered with
-    ``messages[0].id`` or ``{error: {message, type, code, error_data, fbtrace_id}}``."""
+    answered with ``messages[0].id`` or ``{error: {message, type, code, error_data,
+    fbtrace_id}}``. Free text (``type: "text"``) goes to whoever wrote to us in the last 24
+    hours; anyone else is sent the message type's approved template (``type: "template"``,
+    name, language, body parameters) when one is configured, else the text, which the API
+    refuses (131047) so that a safety check moves on to the person's next channel."""
 
     provider = "WhatsApp"
 
@@ -118,16 +150,34 @@ class WhatsAppConnection(HttpConnection):
             raise unconfigured("WhatsApp")
         base = settings.whatsapp_base_url.rstrip("/")
         self.url = f"{base}/{settings.whatsapp_phone_number_id}/messages"
+        self.in_window: set[str] = set()
         super().__init__(headers={"Authorization": f"Bearer {settings.whatsapp_token}"})
 
+    def send(self, messages: list[Outgoing]) -> dict[int, Outcome]:
+        numbers = {whatsapp_number(m.address) for m in messages if m.template}
+        self.in_window = _heard_since(numbers, utcnow() - WHATSAPP_WINDOW) if numbers else set()
+        return super().send(messages)
+
     def request(self, message: Outgoing) -> httpx.Response:
-        payload = {
+        to = whatsapp_number(message.address)
+        payload: dict[str, Any] = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": message.address.lstrip("+").replace(" ", ""),
-            "type": "text",
-            "text": {"preview_url": False, "body": message.body},
+            "to": to,
         }
+        if message.template is None or to in self.in_window:
+            payload.update(type="text", text={"preview_url": False, "body": message.body})
+        else:
+            template = message.template
+            parameters = [{"type": "text", "text": value} for value in template["parameters"]]
+            payload.update(
+                type="template",
+                template={
+                    "name": template["name"],
+                    "language": {"code": template["language"]},
+                    "components": [{"type": "body", "parameters": parameters}],
+                },
+            )
         return self.post(self.url, json=payload)
 
     def answer(self, response: httpx.Response) -> str:
@@ -169,3 +219,17 @@ class WhatsAppChannel:
 
     def connect(self) -> Connection:
         return WhatsAppConnection()
+
+
+def _heard_since(numbers: set[str], since: datetime) -> set[str]:
+    """Which of these WhatsApp numbers wrote to us since then."""
+    with session_scope() as session:
+        return set(
+            session.scalars(
+                select(LastHeard.address).where(
+                    LastHeard.channel == "whatsapp",
+                    LastHeard.address.in_(sorted(numbers)),
+                    LastHeard.at >= since,
+                )
+            )
+        )

@@ -14,7 +14,9 @@ from kieubao.platform.settings import get_settings
 
 
 class SmsGatewayConnection(HttpConnection):
-    """A generic HTTP SMS gateway: POST {to, text, reference} as JSON, answer {"id": ...}."""
+    """A generic HTTP SMS gateway: POST {to, text, reference} as JSON, answer {"id": ...}.
+    The outbox key goes as ``reference`` and as the Idempotency-Key header, the same on every
+    attempt, so a gateway that honours it takes a message sent again after a crash once."""
 
     provider = "SMS gateway"
 
@@ -30,7 +32,7 @@ class SmsGatewayConnection(HttpConnection):
 
     def request(self, message: Outgoing) -> httpx.Response:
         payload = {"to": message.address, "text": message.body, "reference": message.key}
-        return self.post(self.url, json=payload)
+        return self.post(self.url, json=payload, headers={"Idempotency-Key": message.key})
 
     def answer(self, response: httpx.Response) -> str:
         if response.status_code >= 400:

@@ -1,17 +1,19 @@
 """Every change to a case: one function each, owning its transaction and its audit entry."""
 
+from kieubao.protection.actions.erasure import pseudonymise_person
+from kieubao.protection.actions.files import IncomingFile, TooLarge
 from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import load_case_types, open_case
 from kieubao.protection.actions.merge import merge_cases
 from kieubao.protection.actions.messages import (
     Inbound,
-    IncomingFile,
-    TooLarge,
+    attach_fetched,
+    fetch_failed,
     open_from_message,
     receive_message,
 )
 from kieubao.protection.actions.sos import call_for_help
-from kieubao.protection.actions.subjects import register_subject
+from kieubao.protection.actions.subjects import correct_subject, register_subject
 from kieubao.protection.actions.working import (
     add_note,
     assign,
@@ -30,18 +32,22 @@ __all__ = [
     "add_note",
     "alert_unread",
     "assign",
+    "attach_fetched",
     "call_for_help",
     "claim_next",
     "complete_step",
     "confirm_triage",
+    "correct_subject",
     "escalate",
     "escalate_overdue",
+    "fetch_failed",
     "load_case_types",
     "log_liaison",
     "mark_read",
     "merge_cases",
     "open_case",
     "open_from_message",
+    "pseudonymise_person",
     "receive_message",
     "register_subject",
     "set_status",

@@ -20,7 +20,7 @@ from kieubao.platform.missions_data import mission_for
 from kieubao.platform.models import Mission
 from kieubao.platform.security import hash_pin
 from kieubao.platform.text import fold, nfc
-from kieubao.protection import procedure, triage
+from kieubao.protection import procedure, search, triage
 from kieubao.protection.actions.working import escalate
 from kieubao.protection.models import (
     OPEN,
@@ -297,6 +297,18 @@ class _Draft:
                 }
             ],
         )
+        search.index_case(
+            session,
+            case_id,
+            search.CaseText(
+                number=number,
+                mission_id=self.mission_id,
+                subjects=[nfc(report.subject.full_name)],
+                reporters=[(nfc(report.reporter.name), report.reporter.phone)],
+                details=dict(report.details),
+                description=report.description,
+            ),
+        )
         audit.record(
             session,
             self.acting_user,
@@ -322,7 +334,7 @@ class _Draft:
                 actor_id=self.acting_user.id,
             )
         )
-        session.flush()
+        search.reindex(session, case)
         audit.record(session, self.acting_user, "case.report_added", "case", case.number)
         return _loaded(case)
 

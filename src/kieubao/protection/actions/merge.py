@@ -7,6 +7,7 @@ from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import User
+from kieubao.protection import search
 from kieubao.protection.models import OPEN, Case, CaseEvent, Status
 
 
@@ -56,7 +57,9 @@ def merge_cases(session: Session, *, acting_user: User, keep: Case, duplicate: C
             actor_id=acting_user.id,
         )
     )
-    session.flush()
+    # Its people and reporters are found under the case that carries on.
+    search.reindex(session, duplicate)
+    search.reindex(session, keep)
     audit.record(
         session,
         acting_user,

@@ -1,49 +1,51 @@
 """Messages from the people of a case by email or messaging, and the files they bring."""
 
-import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kieubao.platform import audit, storage
+from kieubao.platform import audit
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit
-from kieubao.platform.errors import Problem
-from kieubao.platform.i18n import gettext as _
-from kieubao.platform.settings import get_settings
+from kieubao.protection.actions.files import (
+    IncomingFile,
+    check_file,
+    check_size,
+    kept,
+    safe_filename,
+)
 from kieubao.protection.actions.intake import Intake, admit
-from kieubao.protection.models import Case, CaseAttachment, CaseEvent, Channel
+from kieubao.protection.models import Case, CaseEvent, Channel
 from kieubao.protection.schemas import CaseIn
 
-
-class TooLarge(Problem):
-    status = 413
-    title = "Too large"
-
-
-@dataclass(frozen=True)
-class IncomingFile:
-    filename: str
-    content_type: str
-    data: bytes
+# Called with the case and the timeline entry of the message, before the commit.
+Then = Callable[[Case, CaseEvent], None]
 
 
 @dataclass(frozen=True)
 class Inbound:
     """One message as it came: ``sender`` is the address in its channel (an email address,
-    a phone number, a chat id) and ``provider_id`` the provider's own id for it."""
+    a phone number, a chat id) and ``provider_id`` the provider's own id for it. ``location``
+    (latitude, longitude) is a position the sender shared: the case's reported location."""
 
     channel: Channel
     sender: str
     provider_id: str
     text: str
     files: Sequence[IncomingFile] = field(default_factory=tuple)
+    location: tuple[float, float] | None = None
 
     def origin(self) -> dict[str, Any]:
-        return {"channel": str(self.channel), "from": self.sender, "provider_id": self.provider_id}
+        found: dict[str, Any] = {
+            "channel": str(self.channel),
+            "from": self.sender,
+            "provider_id": self.provider_id,
+        }
+        if self.location is not None:
+            found["location"] = {"latitude": self.location[0], "longitude": self.location[1]}
+        return found
 
 
 def receive_message(
@@ -52,12 +54,11 @@ def receive_message(
     acting_user: Actor,
     case: Case,
     message: Inbound,
-    then: Callable[[Case], None] | None = None,
+    then: Then | None = None,
 ) -> CaseEvent:
     """A later message in the reporter's thread: on the case's timeline as they wrote it.
 
-    ``then`` is called with the case before the commit, for the caller's own rows that
-    must be written in the same transaction."""
+    ``then`` is for the caller's own rows that must be written in the same transaction."""
     check_size(message.files)
     event = CaseEvent(
         kind="inbound",
@@ -68,7 +69,7 @@ def receive_message(
     )
     case.events.append(event)
     session.flush()
-    with _kept(session, case, event, message.files):
+    with kept(session, case, event, message.files):
         audit.record(
             session,
             acting_user,
@@ -78,7 +79,7 @@ def receive_message(
             after={"channel": str(message.channel), "files": len(message.files)},
         )
         if then is not None:
-            then(case)
+            then(case, event)
         commit(session)
     return event
 
@@ -89,7 +90,7 @@ def open_from_message(
     acting_user: Actor,
     report: CaseIn,
     message: Inbound,
-    then: Callable[[Case], None] | None = None,
+    then: Then | None = None,
     deduplicate: bool = True,
 ) -> Intake:
     """A first message becomes a case (or a report added to the case it repeats), with its
@@ -105,56 +106,54 @@ def open_from_message(
         deduplicate=deduplicate,
     )
     session.flush()
-    with _kept(session, intake.case, intake.case.events[-1], message.files):
+    # The entry that records the message: a life-at-risk case escalates right after it.
+    event = next(e for e in reversed(intake.case.events) if e.kind in ("opened", "report_added"))
+    with kept(session, intake.case, event, message.files):
         if then is not None:
-            then(intake.case)
+            then(intake.case, event)
         commit(session)
     return intake
 
 
-def check_size(files: Sequence[IncomingFile]) -> None:
-    limit = get_settings().inbound_max_bytes
-    if sum(len(f.data) for f in files) > limit:
-        raise TooLarge(
-            _("the attachments are larger than {mb} MB").format(mb=limit // (1024 * 1024))
+def attach_fetched(
+    session: Session, *, acting_user: Actor, case: Case, event_id: int, file: IncomingFile
+) -> None:
+    """A file a message announced and that was fetched from its provider afterwards: kept
+    with the message it came with, if it is a kind a case keeps."""
+    checked = check_file(file)
+    check_size([checked])
+    event = next(e for e in case.events if e.id == event_id)
+    with kept(session, case, event, [checked]) as rows:
+        audit.record(
+            session,
+            acting_user,
+            "case.attachment_fetched",
+            "case",
+            case.number,
+            after={"event": event_id, "attachment": rows[0].id, "sha256": rows[0].sha256},
         )
+        commit(session)
 
 
-def safe_filename(name: str) -> str:
-    """The sender's file name as a label only: no folders, no control characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    clean = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    clean = unicodedata.normalize("NFC", clean).strip().lstrip(".")
-    return clean[:200] or "attachment"
-
-
-@contextmanager
-def _kept(
-    session: Session, case: Case, event: CaseEvent, files: Sequence[IncomingFile]
-) -> Iterator[None]:
-    """Files stored before the rows that name them; taken back out if the rows fail."""
-    store = storage.storage()
-    stored: list[storage.Stored] = []
-    try:
-        for incoming in files:
-            content_type = (incoming.content_type or "application/octet-stream")[:100]
-            kept = storage.put(
-                incoming.data, content_type, prefix=f"cases/{case.number}", store=store
-            )
-            stored.append(kept)
-            case.attachments.append(
-                CaseAttachment(
-                    event_id=event.id,
-                    filename=safe_filename(incoming.filename),
-                    content_type=content_type,
-                    size=kept.size,
-                    sha256=kept.sha256,
-                    storage_key=kept.key,
-                )
-            )
-        session.flush()
-        yield
-    except BaseException:
-        for kept in stored:
-            store.delete(kept.key)
-        raise
+def fetch_failed(
+    session: Session, *, acting_user: Actor, case: Case, event_id: int, filename: str, reason: str
+) -> None:
+    """A file a message announced that could not be fetched: said on the case, with why, so
+    the officer asks the sender for it again."""
+    case.events.append(
+        CaseEvent(
+            kind="attachment_failed",
+            text=reason[:1000],
+            data={"event": event_id, "filename": safe_filename(filename)},
+            actor_id=acting_user.id,
+        )
+    )
+    audit.record(
+        session,
+        acting_user,
+        "case.attachment_failed",
+        "case",
+        case.number,
+        after={"event": event_id, "reason": reason[:300]},
+    )
+    commit(session)

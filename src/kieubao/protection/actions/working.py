@@ -1,5 +1,6 @@
 """Working a case: triage, status, notes and messages, liaison, steps, assignment, escalation."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import OFFICER_ROLES, User
+from kieubao.protection import search
+from kieubao.protection.actions.files import IncomingFile, check_file, check_size, kept
 from kieubao.protection.models import (
     OPEN,
     TRANSITIONS,
@@ -28,8 +31,16 @@ from kieubao.protection.schemas import LiaisonIn, TriageIn
 
 def _event(
     case: Case, actor: Actor, kind: str, *, text: str = "", public: bool = False, **data: object
-) -> None:
-    case.events.append(CaseEvent(kind=kind, text=text, public=public, data=data, actor_id=actor.id))
+) -> CaseEvent:
+    event = CaseEvent(kind=kind, text=text, public=public, data=data, actor_id=actor.id)
+    case.events.append(event)
+    return event
+
+
+def _checked(files: Sequence[IncomingFile]) -> list[IncomingFile]:
+    checked = [check_file(f) for f in files]
+    check_size(checked)
+    return checked
 
 
 def _move(case: Case, actor: Actor, to: Status, now: datetime) -> None:
@@ -70,6 +81,7 @@ def confirm_triage(session: Session, *, acting_user: User, case: Case, decision:
             raise Invalid("mission", _("unknown mission '{code}'").format(code=decision.mission))
         corrections["mission"] = {"from": current, "to": mission.code}
         case.mission = mission
+        search.rehome(session, case)
     case.triage = {**case.triage, "confirmed_by": acting_user.id, "corrections": corrections}
     now = utcnow()
     case.triaged_at = now
@@ -103,17 +115,43 @@ def set_status(
     return case
 
 
-def add_note(session: Session, *, acting_user: User, case: Case, text: str, public: bool) -> Case:
-    """An internal note, or (``public``) a message the reporter reads on the tracking page."""
-    _event(case, acting_user, "message" if public else "note", text=text, public=public)
-    audit.record(
-        session, acting_user, "case.message" if public else "case.note", "case", case.number
-    )
-    commit(session)
+def add_note(
+    session: Session,
+    *,
+    acting_user: User,
+    case: Case,
+    text: str,
+    public: bool,
+    files: Sequence[IncomingFile] = (),
+) -> Case:
+    """An internal note, or (``public``) a message the reporter reads on the tracking page,
+    with the files it carries: the reporter sees a message's files, never a note's."""
+    checked = _checked(files)
+    event = _event(case, acting_user, "message" if public else "note", text=text, public=public)
+    session.flush()
+    with kept(session, case, event, checked):
+        audit.record(
+            session,
+            acting_user,
+            "case.message" if public else "case.note",
+            "case",
+            case.number,
+            after={"files": len(checked)} if checked else None,
+        )
+        commit(session)
     return case
 
 
-def log_liaison(session: Session, *, acting_user: User, case: Case, entry: LiaisonIn) -> Liaison:
+def log_liaison(
+    session: Session,
+    *,
+    acting_user: User,
+    case: Case,
+    entry: LiaisonIn,
+    files: Sequence[IncomingFile] = (),
+) -> Liaison:
+    """Contact with the host authorities, with its papers (the scan of a note verbale)."""
+    checked = _checked(files)
     liaison = Liaison(
         kind=entry.kind,
         authority=entry.authority,
@@ -123,7 +161,7 @@ def log_liaison(session: Session, *, acting_user: User, case: Case, entry: Liais
         created_by_id=acting_user.id,
     )
     case.liaisons.append(liaison)
-    _event(
+    event = _event(
         case,
         acting_user,
         "liaison",
@@ -134,15 +172,16 @@ def log_liaison(session: Session, *, acting_user: User, case: Case, entry: Liais
     if case.status is Status.triaged:
         _move(case, acting_user, Status.in_progress, utcnow())
     session.flush()
-    audit.record(
-        session,
-        acting_user,
-        "case.liaison",
-        "case",
-        case.number,
-        after={"kind": str(entry.kind), "reference": entry.reference},
-    )
-    commit(session)
+    with kept(session, case, event, checked):
+        audit.record(
+            session,
+            acting_user,
+            "case.liaison",
+            "case",
+            case.number,
+            after={"kind": str(entry.kind), "reference": entry.reference, "files": len(checked)},
+        )
+        commit(session)
     return liaison
 
 

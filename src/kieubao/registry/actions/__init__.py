@@ -10,19 +10,18 @@ from kieubao.registry.actions.registration import (
     set_consent,
     update_citizen,
 )
-from kieubao.registry.actions.rights import approve_erasure, export_citizen_data, request_erasure
+from kieubao.registry.actions.rights import erase_citizen, export_citizen_data
 
 __all__ = [
-    "approve_erasure",
     "confirm_record",
     "dismiss_duplicate",
+    "erase_citizen",
     "export_citizen_data",
     "merge_citizens",
     "register_citizen",
     "register_household",
     "register_trip",
     "renew_trip",
-    "request_erasure",
     "set_consent",
     "undo_merge",
     "update_citizen",

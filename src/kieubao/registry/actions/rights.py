@@ -1,16 +1,26 @@
-"""The data subject's rights: a copy of their data, and erasure once an officer approves."""
+"""The data subject's rights as the registry carries them out: a copy of their data, and
+erasure (requests and their deadlines are the privacy domain's)."""
 
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from kieubao.platform import audit
+from kieubao.platform import access, audit
 from kieubao.platform.audit import Actor
-from kieubao.platform.db import commit, utcnow
-from kieubao.platform.errors import Conflict
+from kieubao.platform.db import commit, on_commit
 from kieubao.registry.actions.duplicates import drop_keys
 from kieubao.registry.actions.registration import state
-from kieubao.registry.models import PERSONAL_FIELDS, Citizen, ErasureRequest, RecordStatus, Sex
+from kieubao.registry.models import (
+    PERSONAL_FIELDS,
+    Citizen,
+    DuplicateSuspect,
+    ImportJob,
+    Merge,
+    RecordStatus,
+    Sex,
+)
 from kieubao.registry.schemas import CitizenOut
 
 ERASED_NAME = "—"
@@ -33,6 +43,17 @@ def export_citizen_data(
     record["trips"] = [
         {"start_date": str(t.start_date), "end_date": str(t.end_date), "itinerary": t.itinerary}
         for t in citizen.trips
+    ]
+    # Who at the ministry looked at the record, by office and role (as the portal shows it).
+    record["viewed_by"] = [
+        {
+            "at": v.at.isoformat(),
+            "office": v.mission.code if v.mission else "HQ",
+            "role": v.role,
+            "record": f"{v.record_kind} {v.record_id}",
+            "emergency_reason": v.purpose if v.break_glass else None,
+        }
+        for v in access.viewings(session, citizen.id, limit=None)
     ]
     audit.record(session, acting_user, "citizen.exported", "citizen", citizen.id)
     commit(session)
@@ -63,49 +84,12 @@ def citizen_out(citizen: Citizen) -> CitizenOut:
     )
 
 
-def request_erasure(
-    session: Session, *, acting_user: Actor, citizen: Citizen, reason: str = ""
-) -> ErasureRequest:
-    pending = [r for r in _requests(session, citizen) if r.status == "pending"]
-    if pending:
-        return pending[0]
-    request = ErasureRequest(citizen_id=citizen.id, reason=reason[:1000], requested_at=utcnow())
-    session.add(request)
-    session.flush()
-    audit.record(session, acting_user, "erasure.requested", "citizen", citizen.id)
-    commit(session)
-    return request
-
-
-def approve_erasure(
-    session: Session, *, acting_user: Actor, request: ErasureRequest, approve: bool = True
-) -> None:
-    """Approved: personal fields are wiped; the audit keeps only digests of what was there."""
-    if request.status != "pending":
-        raise Conflict(f"this request is already {request.status}")
-    request.status = "approved" if approve else "refused"
-    request.decided_by_id = acting_user.id
-    request.decided_at = utcnow()
-    citizen = session.get(Citizen, request.citizen_id)
-    if approve and citizen is not None:
-        before = state(citizen)
-        erase(citizen)
-        drop_keys(session, citizen)
-        audit.record(
-            session,
-            acting_user,
-            "citizen.erased",
-            "citizen",
-            citizen.id,
-            before=before,
-            after=state(citizen),
-        )
-    else:
-        audit.record(session, acting_user, "erasure.refused", "citizen", request.citizen_id)
-    commit(session)
-
-
-def erase(citizen: Citizen) -> None:
+def erase_citizen(session: Session, *, acting_user: Actor, citizen: Citizen) -> None:
+    """The person's record keeps its id, country and mission for the figures; every personal
+    field, trip, matching key, merge snapshot and duplicate suspicion goes, and the import
+    files that may hold them. The audit keeps only digests of what was there. The caller
+    commits (an erasure is one transaction across every domain)."""
+    before = state(citizen)
     citizen.full_name = ERASED_NAME
     citizen.name_folded = ""
     for field in PERSONAL_FIELDS:
@@ -113,11 +97,50 @@ def erase(citizen: Citizen) -> None:
     citizen.sex = Sex.unknown
     citizen.phones = []
     citizen.status = RecordStatus.erased
-
-
-def _requests(session: Session, citizen: Citizen) -> list[ErasureRequest]:
-    from sqlalchemy import select
-
-    return list(
-        session.scalars(select(ErasureRequest).where(ErasureRequest.citizen_id == citizen.id))
+    # The household's other members stay; this person only leaves it, and a household
+    # named after them loses the name.
+    if citizen.household is not None and before["full_name"] in citizen.household.name:
+        citizen.household.name = ""
+    citizen.household_id = None
+    citizen.household_role = None
+    citizen.trips.clear()
+    drop_keys(session, citizen)
+    session.execute(
+        delete(DuplicateSuspect).where(
+            or_(DuplicateSuspect.citizen_id == citizen.id, DuplicateSuspect.other_id == citizen.id)
+        )
     )
+    # A merge snapshot holds the survivor's fields; it cannot be undone without them anyway.
+    session.execute(
+        delete(Merge).where(or_(Merge.survivor_id == citizen.id, Merge.absorbed_id == citizen.id))
+    )
+    if citizen.source == "import":
+        _forget_import_files(session)
+    audit.record(
+        session,
+        acting_user,
+        "citizen.erased",
+        "citizen",
+        citizen.id,
+        before=before,
+        after=state(citizen),
+    )
+
+
+def _forget_import_files(session: Session) -> None:
+    """Which spreadsheet held the person is not kept, and a finished import needs its file no
+    more (only a running one resumes from it): every finished import's file goes after commit."""
+    jobs = list(session.scalars(select(ImportJob).where(ImportJob.stored_path != "")))
+    # The same file sent again is stored once: a running import may still read it.
+    running = {j.stored_path for j in jobs if j.status not in ("done", "failed")}
+    finished = [j for j in jobs if j.status in ("done", "failed")]
+    paths = sorted({j.stored_path for j in finished} - running)
+    for job in finished:
+        job.stored_path = ""
+    if paths:
+        on_commit(session, _delete_files, paths)
+
+
+def _delete_files(paths: list[str]) -> None:
+    for path in paths:
+        Path(path).unlink(missing_ok=True)

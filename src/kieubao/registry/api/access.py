@@ -18,6 +18,13 @@ def citizen_for(session: Session, user: User, citizen_id: int) -> Citizen:
     return queries.get_citizen(session, citizen_id, scope_of(user))
 
 
+def citizen_to_read(session: Session, user: User, citizen_id: int) -> Citizen:
+    """The record to show: a citizen's own, or one staff open (their read logged)."""
+    if user.role is Role.citizen:
+        return citizen_for(session, user, citizen_id)
+    return queries.read_citizen(session, user, citizen_id)
+
+
 def check_country(user: User, country: str) -> None:
     """A mission officer registers people only in the countries of their mission."""
     if not scope_of(user).covers(country):

@@ -9,7 +9,7 @@ from kieubao.platform.errors import Invalid, NotFound
 from kieubao.platform.models import OFFICER_ROLES, Role, User
 from kieubao.registry import actions, matching, queries
 from kieubao.registry.actions.rights import citizen_out
-from kieubao.registry.api.access import check_country, citizen_for
+from kieubao.registry.api.access import check_country, citizen_for, citizen_to_read
 from kieubao.registry.schemas import (
     CitizenIn,
     CitizenOut,
@@ -103,7 +103,7 @@ def match(
 
 @router.get("/citizens/{citizen_id:int}", response_model=CitizenOut)
 def read(citizen_id: int, session: SessionDep, user: OfficerOrCitizen) -> CitizenOut:
-    return citizen_out(citizen_for(session, user, citizen_id))
+    return citizen_out(citizen_to_read(session, user, citizen_id))
 
 
 @router.patch("/citizens/{citizen_id:int}", response_model=CitizenOut)
@@ -175,14 +175,6 @@ def export(citizen_id: int, session: SessionDep, user: OfficerOrCitizen) -> Resp
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="kieubao-{citizen.public_id}.json"'},
     )
-
-
-@router.post("/citizens/{citizen_id:int}/erasure", status_code=202)
-def erasure(citizen_id: int, session: SessionDep, user: OfficerOrCitizen) -> dict[str, object]:
-    """Ask for the record to be erased; an officer approves."""
-    citizen = citizen_for(session, user, citizen_id)
-    request = actions.request_erasure(session, acting_user=user, citizen=citizen)
-    return {"id": request.id, "status": request.status}
 
 
 @router.get("/registry/figures")

@@ -6,6 +6,7 @@ import io
 from fastapi import APIRouter, UploadFile
 from fastapi.responses import Response
 
+from kieubao.platform import openapi
 from kieubao.platform.deps import AnyOfficer, SessionDep
 from kieubao.platform.settings import get_settings
 from kieubao.platform.text import neutralise
@@ -51,7 +52,10 @@ def progress(import_id: int, session: SessionDep, officer: AnyOfficer) -> Import
     return import_out(queries.get_import(session, import_id, officer))
 
 
-@router.get("/citizens/imports/{import_id}/errors.csv")
+@router.get(
+    "/citizens/imports/{import_id}/errors.csv",
+    **openapi.document("text/csv", "The problems, one a line."),
+)
 def errors(import_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
     """One line per problem: the row as the spreadsheet numbers it, the column, the reason."""
     job = queries.get_import(session, import_id, officer)

@@ -1,4 +1,4 @@
-"""The officers' console: overview, search, entry, a citizen's record, duplicates, erasures."""
+"""The officers' console: overview, search, entry, a citizen's record, duplicates."""
 
 from typing import Annotated, Any
 
@@ -32,7 +32,6 @@ def overview(request: Request, session: SessionDep, officer: AnyOfficer) -> Resp
         "registry/overview.html",
         figures=queries.figures(session, scope),
         duplicates=len(queries.open_duplicates(session, scope)),
-        erasures=len(queries.pending_erasures(session, scope)),
         imports=queries.imports_for(session, officer, 5),
         country_name=countries.display_name,
     )
@@ -98,7 +97,7 @@ async def create_citizen(request: Request, session: SessionDep, officer: AnyOffi
 def citizen(
     request: Request, citizen_id: int, session: SessionDep, officer: AnyOfficer
 ) -> Response:
-    record = queries.get_citizen(session, citizen_id, scope_of(officer))
+    record = queries.read_citizen(session, officer, citizen_id)
     return render(
         request,
         "registry/citizen.html",
@@ -150,23 +149,3 @@ def undo(merge_id: int, session: SessionDep, officer: AnyOfficer) -> Response:
     merge_row = queries.get_merge(session, merge_id, scope_of(officer))
     actions.undo_merge(session, acting_user=officer, merge=merge_row)
     return RedirectResponse(f"/console/citizens/{merge_row.survivor_id}", status_code=303)
-
-
-@router.get("/erasures", response_class=HTMLResponse)
-def erasures(request: Request, session: SessionDep, officer: AnyOfficer) -> Response:
-    return render(
-        request,
-        "registry/erasures.html",
-        pending=queries.pending_erasures(session, scope_of(officer)),
-    )
-
-
-@router.post("/erasures/{request_id}")
-def decide_erasure(
-    request_id: int, session: SessionDep, officer: AnyOfficer, decision: Annotated[str, Form()]
-) -> Response:
-    erasure = queries.get_erasure(session, request_id, scope_of(officer))
-    actions.approve_erasure(
-        session, acting_user=officer, request=erasure, approve=decision == "approve"
-    )
-    return RedirectResponse("/console/erasures", status_code=303)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kieubao.platform import accounts, countries
+from kieubao.platform import access, accounts, countries
 from kieubao.platform.deps import Anyone, Citizen, SessionDep
 from kieubao.platform.errors import Problem
 from kieubao.platform.i18n import gettext as _
@@ -93,6 +93,7 @@ def me(request: Request, session: SessionDep, user: Citizen, saved: str = "") ->
         c=record,
         saved=saved,
         errors={},
+        viewings=access.viewings(session, record.id),
         countries=countries.all_countries(),
         country_name=countries.display_name,
         **FORM,
@@ -213,10 +214,3 @@ def export(session: SessionDep, user: Citizen) -> Response:
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
     )
-
-
-@router.post("/me/erasure")
-def erasure(session: SessionDep, user: Citizen, reason: Annotated[str, Form()] = "") -> Response:
-    if (record := queries.citizen_of(session, user)) is not None:
-        actions.request_erasure(session, acting_user=user, citizen=record, reason=reason)
-    return RedirectResponse("/me?saved=erasure", status_code=303)
