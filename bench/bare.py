@@ -61,7 +61,9 @@ POSTGRES = textwrap.dedent(
 )
 
 
-def start_bare(var: Path, database: str, workers: int = 1) -> tuple["subprocess.Popen[bytes]", str]:
+def start_bare(
+    var: Path, database: str, workers: int = 1, *, access_log: bool = True
+) -> tuple["subprocess.Popen[bytes]", str]:
     """Serve the bare endpoint on ``database`` (a SQLite file path or a PostgreSQL URL) with
     ``workers`` processes; returns the process and the endpoint's URL (``-form`` after it: the
     same insert of a form's fields, on SQLite)."""
@@ -75,6 +77,8 @@ def start_bare(var: Path, database: str, workers: int = 1) -> tuple["subprocess.
             conn.execute(table.format("integer"))
     (var / "bare_app.py").write_text(f"DB = {database!r}\n" + (POSTGRES if postgres else SQLITE))
     port = free_port()
+    # Served as the kieubao it is measured against is: as many processes, its access log on
+    # (to nowhere) or off alike.
     process = subprocess.Popen(
         [
             sys.executable,
@@ -83,7 +87,7 @@ def start_bare(var: Path, database: str, workers: int = 1) -> tuple["subprocess.
             "bare_app:app",
             "--port",
             str(port),
-            "--no-access-log",
+            *([] if access_log else ["--no-access-log"]),
             "--workers",
             str(workers),
         ],

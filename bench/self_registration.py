@@ -100,7 +100,9 @@ def main() -> None:
             "--no-access-log",
         )
         worker = instance.start("worker", "--workers", "1")
-        bare, bare_url = start_bare(var, str(var / "kieubao.db"), workers=args.workers)
+        bare, bare_url = start_bare(
+            var, str(var / "kieubao.db"), workers=args.workers, access_log=False
+        )
         bare_url += "-form"
         try:
             # Each worker process builds the app: on a busy machine that takes a while.

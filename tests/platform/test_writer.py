@@ -103,6 +103,50 @@ def test_when_the_commit_fails_no_write_of_the_batch_is_acknowledged(scratch: En
     assert _stored(scratch) == set()
 
 
+def test_work_after_the_commit_runs_once_the_batch_is_answered_and_cannot_undo_it(
+    scratch: Engine,
+) -> None:
+    writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
+    answered: list[bool] = []
+    ran = threading.Event()
+
+    def queue_a_job(session: Session) -> int:
+        note = _insert("escalated")(session)
+        db.on_commit(session, lambda: answered.append(future.done()) or ran.set())
+        return note
+
+    def broken_job(session: Session) -> int:
+        db.on_commit(session, lambda: 1 / 0)  # the job queue fails after the commit
+        return _insert("second")(session)
+
+    future = writer.submit(queue_a_job)
+    assert ran.wait(10) and future.result(10) > 0
+    assert answered == [True]
+    assert writer.submit(broken_job).result(10) > 0
+    assert _stored(scratch) == {"escalated", "second"}
+
+
+def test_a_write_that_fails_takes_its_work_after_commit_with_it(scratch: Engine) -> None:
+    writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
+    ran: list[str] = []
+
+    def failing(session: Session) -> int:
+        db.on_commit(session, lambda: ran.append("failing"))
+        raise ValueError("bad report")
+
+    def fine(session: Session) -> int:
+        db.on_commit(session, lambda: ran.append("fine"))
+        return _insert("fine")(session)
+
+    futures = [writer.submit(failing), writer.submit(fine)]
+    with pytest.raises(ValueError):
+        futures[0].result(10)
+    assert futures[1].result(10) > 0
+    # One writer thread: the batch's after-commit work is done once a later write is.
+    assert writer.submit(_insert("later")).result(10) > 0
+    assert ran == ["fine"]
+
+
 def test_many_threads_writing_at_once_lose_nothing(scratch: Engine) -> None:
     writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
     commits = _commits(scratch)

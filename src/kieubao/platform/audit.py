@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ForeignKey, Integer, String, select, update
+from sqlalchemy import ForeignKey, Integer, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kieubao.platform.crypto import digest
@@ -107,13 +107,15 @@ def record(
     changed = sorted(set(before or {}) | set(after or {}))
     if before is not None and after is not None:
         changed = [k for k in changed if before.get(k) != after.get(k)]
-    head = session.execute(
+    # Plain statements on the session's connection: the audit entry is written beside every
+    # write, and the ORM's bookkeeping for it would cost more than the insert.
+    connection = session.connection()
+    seq, prev = connection.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
         .values(seq=AuditHead.seq + 1)
         .returning(AuditHead.seq, AuditHead.hash)
     ).one()  # the head row is created by the first migration
-    seq, prev = head
     entry = AuditEntry(
         seq=seq,
         at=utcnow(),
@@ -128,9 +130,12 @@ def record(
         prev_hash=prev,
     )
     entry.hash = _entry_hash(entry)
-    session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
+    connection.execute(insert(AuditEntry), [{c: getattr(entry, c) for c in _COLUMNS}])
+    connection.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
     return entry
+
+
+_COLUMNS = [c.key for c in AuditEntry.__table__.columns]
 
 
 @dataclass(frozen=True)

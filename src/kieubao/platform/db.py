@@ -181,9 +181,24 @@ def commit(session: Session) -> None:
         raise
 
 
+def commit_then(session: Session) -> Callable[[], None]:
+    """Commit, keeping back what :func:`on_commit` queued: the caller runs the returned
+    function when it chooses (the group writer, once it has answered the batch)."""
+    pending = session.info.pop("on_commit", [])
+    commit(session)  # should it fail, nothing queued for the transaction runs
+    return lambda: _run(pending)
+
+
 @event.listens_for(Session, "after_commit")
 def _run_deferred(session: Session) -> None:
-    for _where, fn, args, kwargs in session.info.pop("on_commit", []):
+    # Released savepoints are told "after_commit" too: the transaction around them, and so
+    # the work asked inside them (a write of the group writer's batch), is not on disk yet.
+    if not session.in_nested_transaction():
+        _run(session.info.pop("on_commit", []))
+
+
+def _run(pending: list[Any]) -> None:
+    for _where, fn, args, kwargs in pending:
         fn(*args, **kwargs)
 
 

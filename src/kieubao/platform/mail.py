@@ -5,7 +5,7 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from kieubao.platform.jobs import job
+from kieubao.platform.jobs import enqueue, job
 from kieubao.platform.settings import get_settings
 
 
@@ -31,6 +31,14 @@ def send_mail(*, to: str, subject: str, body: str, message_id: str) -> None:
         return
     name = message_id.strip("<>").replace("@", "_").replace("/", "_")
     settings.var_path("mail", f"{name}.eml").write_bytes(bytes(msg))
+
+
+@job(retries=5)
+def send_mails(*, mails: list[dict[str, str]]) -> None:
+    """Many messages queued as one job (one write to the queue for the sender), each then
+    sent by a :func:`send_mail` of its own, retried alone."""
+    for mail in mails:
+        enqueue(send_mail, **mail)
 
 
 def new_message_id() -> str:

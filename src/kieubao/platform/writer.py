@@ -8,6 +8,7 @@ grows by itself and the disk is no longer the limit; alone, a write waits for no
 """
 
 import asyncio
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -19,9 +20,10 @@ from anyio import to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kieubao.platform.db import READ_ONLY, commit, new_session
+from kieubao.platform.db import READ_ONLY, commit, commit_then, new_session
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Writes per transaction at most: a bound on how long the first of a batch waits.
 MAX_BATCH = 500
@@ -74,7 +76,7 @@ class GroupWriter:
                             results.append((write, write.work(session), None))
                     except Exception as exc:  # that write alone is undone and told why
                         results.append((write, None, exc))
-                commit(session)
+                after = commit_then(session)
         except BaseException as exc:
             # Nothing of the batch is on disk: no request of it is told otherwise.
             for write in batch:
@@ -87,6 +89,12 @@ class GroupWriter:
                 write.done.set_result(result)
             else:
                 write.done.set_exception(error)
+        # What follows a commit (jobs to queue) need not delay the answers: it is after the
+        # commit either way, and the batch is on disk.
+        try:
+            after()
+        except Exception:
+            log.exception("work after a group commit failed")
 
 
 _writer = GroupWriter(new_session)

@@ -6,6 +6,7 @@ An officer confirms or corrects the guess; the corrections are kept beside it.
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from kieubao.platform.text import fold
 from kieubao.protection.models import CaseType, Severity
@@ -37,7 +38,13 @@ class Guess:
 
 
 def _hits(folded: str, phrases: list[str] | tuple[str, ...]) -> list[str]:
-    return [p for p in phrases if re.search(rf"\b{re.escape(fold(p))}\b", folded)]
+    return [p for p in phrases if _pattern(p).search(folded)]
+
+
+@cache
+def _pattern(phrase: str) -> re.Pattern[str]:
+    """Folded and compiled once: every report is read against every keyword of every type."""
+    return re.compile(rf"\b{re.escape(fold(phrase))}\b")
 
 
 def guess(text: str, case_types: list[CaseType]) -> Guess:

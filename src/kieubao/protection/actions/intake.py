@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kieubao.platform import audit, missions, writer
+from kieubao.platform import audit, writer
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Invalid
@@ -100,18 +100,19 @@ def active_types(session: Session) -> list[CaseType]:
 
 def next_number(session: Session, year: int) -> str:
     """BH-YYYY-NNNNNN, gap-free within the year: the counter row is locked by the update."""
+    connection = session.connection()
     for _attempt in range(2):
-        last = session.scalar(
+        last = connection.execute(
             update(CaseCounter)
             .where(CaseCounter.year == year)
             .values(last=CaseCounter.last + 1)
             .returning(CaseCounter.last)
-        )
+        ).scalar()
         if last is not None:
             return f"BH-{year}-{last:06d}"
         try:
             with session.begin_nested():
-                session.add(CaseCounter(year=year, last=1))
+                connection.execute(insert(CaseCounter).values(year=year, last=1))
             return f"BH-{year}-{1:06d}"
         except IntegrityError:
             continue  # another intake started the year first
@@ -196,7 +197,7 @@ def _prepare(
         case_type_id=case_type.id,
         name_key=fold(report.subject.full_name),
         pin_hash=hash_pin(pin),
-        mission_code=mission_code,
+        mission_id=_mission_id(session, mission, mission_code),
         citizen_id=_citizen_id(session, report),
         triage={
             "case_type": guess.case_type,
@@ -219,7 +220,7 @@ class _Draft:
     case_type_id: int
     name_key: str
     pin_hash: str
-    mission_code: str | None
+    mission_id: int | None
     citizen_id: int | None
     triage: dict[str, Any]
     opened_data: dict[str, Any]
@@ -228,83 +229,126 @@ class _Draft:
     def write(self, session: Session) -> tuple[Case, bool]:
         """Add to the case it repeats or open a new one. Run by one writer at a time, so
         two copies of a report sent together still make one case."""
-        report, acting_user = self.report, self.acting_user
         case_type = session.get_one(CaseType, self.case_type_id)
         now = utcnow()
-        reporter = CaseReporter(
-            name=nfc(report.reporter.name),
-            phone=report.reporter.phone,
-            email=str(report.reporter.email or ""),
-            relation=report.reporter.relation,
-            channel=self.channel,
-            pin_hash=self.pin_hash,
-        )
         existing = (
-            _same_case(session, case_type, report, self.name_key, now) if self.deduplicate else None
+            _same_case(session, case_type, self.report, self.name_key, now)
+            if self.deduplicate
+            else None
         )
         if existing is not None:
-            existing.reporters.append(reporter)
-            existing.events.append(
-                CaseEvent(
-                    kind="report_added",
-                    text=report.description,
-                    data={
-                        "channel": str(self.channel),
-                        "reporter": reporter.name,
-                        **self.opened_data,
-                    },
-                    actor_id=acting_user.id,
-                )
+            return self._add_to(session, existing), True
+        case = session.get_one(Case, self._open(session, case_type, now))
+        if case.severity is Severity.life_at_risk:
+            escalate(session, acting_user=self.acting_user, case=case, step=None)
+        return _loaded(case), False
+
+    def _open(self, session: Session, case_type: CaseType, now: datetime) -> int:
+        """The case's rows, written as plain inserts: the unit of work's bookkeeping for a
+        handful of new objects costs more than the writes themselves, and the writer does
+        it for every case of every batch. Returns the case's id."""
+        report, connection = self.report, session.connection()
+        number = next_number(session, now.year)
+        case_id: int = connection.execute(
+            insert(Case)
+            .values(
+                number=number,
+                case_type_id=case_type.id,
+                status=Status.new,
+                severity=self.severity,
+                country=report.country,
+                city=report.city,
+                mission_id=self.mission_id,
+                channel=self.channel,
+                description=report.description,
+                details=dict(report.details),
+                triage=self.triage,
+                created_by_id=self.acting_user.id,
+                created_at=now,
+                updated_at=now,
             )
-            search.reindex(session, existing)
-            audit.record(session, acting_user, "case.report_added", "case", existing.number)
-            return _loaded(existing), True
-        code = self.mission_code
-        case = Case(
-            number=next_number(session, now.year),
-            case_type=case_type,
-            status=Status.new,
-            severity=self.severity,
-            country=report.country,
-            city=report.city,
-            mission=missions.by_code(session, code) if code else None,
-            channel=self.channel,
-            description=report.description,
-            details=dict(report.details),
-            triage=self.triage,
-            created_by_id=acting_user.id,
+            .returning(Case.id)
+        ).scalar_one()
+        connection.execute(insert(CaseReporter), [{"case_id": case_id, **self._reporter(now)}])
+        connection.execute(
+            insert(CaseSubject),
+            [
+                {
+                    "case_id": case_id,
+                    "full_name": nfc(report.subject.full_name),
+                    "date_of_birth": report.subject.date_of_birth,
+                    "name_key": self.name_key,
+                    "citizen_id": self.citizen_id,
+                }
+            ],
         )
-        case.reporters.append(reporter)
-        case.subjects.append(
-            CaseSubject(
-                full_name=nfc(report.subject.full_name),
-                date_of_birth=report.subject.date_of_birth,
-                name_key=self.name_key,
-                citizen_id=self.citizen_id,
-            )
+        if steps := _steps(case_type, case_id, now):
+            connection.execute(insert(CaseStep), steps)
+        connection.execute(
+            insert(CaseEvent),
+            [
+                {
+                    "case_id": case_id,
+                    "at": now,
+                    "kind": "opened",
+                    "public": True,
+                    "data": {"channel": str(self.channel), **self.opened_data},
+                    "actor_id": self.acting_user.id,
+                }
+            ],
         )
-        case.steps.extend(_steps(case_type, now))
-        case.events.append(
-            CaseEvent(
-                kind="opened",
-                public=True,
-                data={"channel": str(self.channel), **self.opened_data},
-                actor_id=acting_user.id,
-            )
+        search.index_case(
+            session,
+            case_id,
+            search.CaseText(
+                number=number,
+                mission_id=self.mission_id,
+                subjects=[nfc(report.subject.full_name)],
+                reporters=[(nfc(report.reporter.name), report.reporter.phone)],
+                details=dict(report.details),
+                description=report.description,
+            ),
         )
-        session.add(case)
-        search.reindex(session, case)
         audit.record(
             session,
-            acting_user,
+            self.acting_user,
             "case.opened",
             "case",
-            case.number,
-            after={"type": case_type.code, "country": case.country, "severity": str(case.severity)},
+            number,
+            after={
+                "type": case_type.code,
+                "country": report.country,
+                "severity": str(self.severity),
+            },
         )
-        if case.severity is Severity.life_at_risk:
-            escalate(session, acting_user=acting_user, case=case, step=None)
-        return _loaded(case), False
+        return case_id
+
+    def _add_to(self, session: Session, case: Case) -> Case:
+        reporter = CaseReporter(**self._reporter(utcnow()))
+        case.reporters.append(reporter)
+        case.events.append(
+            CaseEvent(
+                kind="report_added",
+                text=self.report.description,
+                data={"channel": str(self.channel), "reporter": reporter.name, **self.opened_data},
+                actor_id=self.acting_user.id,
+            )
+        )
+        search.reindex(session, case)
+        audit.record(session, self.acting_user, "case.report_added", "case", case.number)
+        return _loaded(case)
+
+    def _reporter(self, now: datetime) -> dict[str, Any]:
+        reporter = self.report.reporter
+        return {
+            "name": nfc(reporter.name),
+            "phone": reporter.phone,
+            "email": str(reporter.email or ""),
+            "relation": reporter.relation,
+            "channel": self.channel,
+            "pin_hash": self.pin_hash,
+            "created_at": now,
+        }
 
 
 def _loaded(case: Case) -> Case:
@@ -347,6 +391,13 @@ def _same_case(
     return None
 
 
+def _mission_id(session: Session, mission: Mission | None, code: str | None) -> int | None:
+    if mission is not None:
+        return mission.id
+    # The id alone: a whole mission comes with its jurisdictions, read for nothing here.
+    return session.scalar(select(Mission.id).where(Mission.code == code)) if code else None
+
+
 def _citizen_id(session: Session, report: CaseIn) -> int | None:
     found = matching.match(
         session,
@@ -357,14 +408,15 @@ def _citizen_id(session: Session, report: CaseIn) -> int | None:
     return found.best.id if found.best else None
 
 
-def _steps(case_type: CaseType, start: datetime) -> list[CaseStep]:
+def _steps(case_type: CaseType, case_id: int, start: datetime) -> list[dict[str, Any]]:
     return [
-        CaseStep(
-            position=i,
-            code=step["code"],
-            name_vi=step["name_vi"],
-            name_en=step["name_en"],
-            due_at=procedure.due(start, int(step["amount"]), DeadlineUnit(step["unit"])),
-        )
+        {
+            "case_id": case_id,
+            "position": i,
+            "code": step["code"],
+            "name_vi": step["name_vi"],
+            "name_en": step["name_en"],
+            "due_at": procedure.due(start, int(step["amount"]), DeadlineUnit(step["unit"])),
+        }
         for i, step in enumerate(case_type.procedure)
     ]
