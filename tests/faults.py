@@ -10,6 +10,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -129,6 +130,24 @@ def _pipe(source: socket.socket, sink: socket.socket) -> None:
             sink.sendall(data)
     with suppress(OSError):
         sink.shutdown(socket.SHUT_WR)
+
+
+def serve_kieubao(env: dict[str, str], port: int, log: Path) -> "subprocess.Popen[bytes]":
+    """`kieubao serve` in a process of its own (to be killed), once it answers /healthz."""
+    with log.open("ab") as out:
+        server = subprocess.Popen(
+            [KIEUBAO, "serve", "--port", str(port)], env=env, stdout=out, stderr=out
+        )
+    # Starting takes seconds of CPU (imports): many more on a machine busy with other work.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
+            return server
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
 
 
 def _free_port() -> int:

@@ -5,7 +5,6 @@ audit chain still verifies. The figures go to bench/results/latest.json (``intak
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -20,10 +19,9 @@ from sqlalchemy.orm import Session
 from kieubao.platform import audit, db, migrate, missions
 from kieubao.protection import actions
 from kieubao.protection.models import Case
-from tests.faults import _free_port
+from tests.faults import KIEUBAO, _free_port, serve_kieubao
 from tests.protection.conftest import report
 
-KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
 SYSTEM = audit.System("tests")
 KILLS = 10
 CLIENTS = 8
@@ -35,23 +33,6 @@ GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hải", "Khánh", "Lan", "
 def _name(n: int) -> str:
     """A name of its own for each report (names have no digits): n's digits as given names."""
     return "Nguyễn Văn " + " ".join(GIVEN[int(d)] for d in str(n))
-
-
-def _serve(env: dict[str, str], port: int, log: Path) -> "subprocess.Popen[bytes]":
-    with log.open("ab") as out:
-        server = subprocess.Popen(
-            [KIEUBAO, "serve", "--port", str(port)], env=env, stdout=out, stderr=out
-        )
-    # Starting takes seconds of CPU (imports): many more on a machine busy with other work.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-            return server
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    server.kill()
-    raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
 
 
 @pytest.mark.xdist_group("intake-kills")
@@ -103,7 +84,7 @@ def test_ten_sigkills_under_intake_load_lose_no_acknowledged_case(tmp_path: Path
 
     def start() -> "subprocess.Popen[bytes]":
         nonlocal sent
-        server = _serve(env, port, log)
+        server = serve_kieubao(env, port, log)
         # One report first, alone: it builds the process's mission directory, which a crowd
         # of first reports would each build at once.
         first = report(subject={"full_name": _name(len(acknowledged))})

@@ -5,7 +5,6 @@ it answered with."""
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,35 +20,11 @@ from kieubao.crisis.models import SelfReport
 from kieubao.platform import audit, db, migrate, missions
 from kieubao.protection import actions
 from kieubao.protection.models import Case
+from tests.faults import KIEUBAO, _free_port, serve_kieubao
 from tests.protection.conftest import report
 
-KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
 SYSTEM = audit.System("tests")
 GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hải", "Khánh", "Lan", "Mai", "Nam"]
-
-
-def _serve(env: dict[str, str], port: int, log: Path) -> "subprocess.Popen[bytes]":
-    with log.open("ab") as out:
-        server = subprocess.Popen(
-            [KIEUBAO, "serve", "--port", str(port)], env=env, stdout=out, stderr=out
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.xdist_group("intake-kill")
@@ -74,7 +49,7 @@ def test_every_acknowledged_intake_survives_a_sigkill_mid_load(tmp_path: Path) -
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
-    server = _serve(env, port, log)
+    server = serve_kieubao(env, port, log)
 
     numbers: set[str] = set()
     references: set[int] = set()
@@ -126,7 +101,7 @@ def test_every_acknowledged_intake_survives_a_sigkill_mid_load(tmp_path: Path) -
     assert not errors, errors[:3]
     assert len(numbers) > 50 and len(references) > 50
 
-    server = _serve(env, port, log)
+    server = serve_kieubao(env, port, log)
     try:
         with Session(engine) as session:
             stored = set(session.scalars(select(Case.number)))
