@@ -71,8 +71,9 @@ class Settings(BaseSettings):
         }
     )
     # Rows a delivery job claims at once on an unpaced channel: one claim and one commit of
-    # answers each. A paced channel claims what it sends in ten seconds.
-    outbox_batch: int = 1000
+    # answers each, and the most a worker killed mid-batch can leave to be sent again under
+    # the same key. A paced channel claims what it sends in ten seconds.
+    outbox_batch: int = 250
     # Requests in flight at once to an HTTP provider on an unpaced channel (a paced channel
     # sends one at a time, at its rate).
     outbox_http_concurrency: int = 8
