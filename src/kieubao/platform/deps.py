@@ -11,13 +11,14 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
 from kieubao.platform import accounts
 from kieubao.platform.db import new_session
 from kieubao.platform.models import OFFICER_ROLES, STAFF_ROLES, Role, User
-from kieubao.platform.web import LoginRequired, wants_json
+from kieubao.platform.web import LoginRequired, database_fault, wants_json
 
 SESSION_COOKIE = "kb_session"
 
@@ -27,7 +28,14 @@ def get_session() -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.close()
+        try:
+            session.close()
+        except DBAPIError as exc:
+            # The server went away after the answer was made: the rollback of closing has
+            # nothing left to undo, and the answer must not turn into an error after the fact.
+            if database_fault(exc)[0] != 503:
+                raise
+            session.invalidate()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
