@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 
-from demo_instance import demo_instance, free_port, wait_for
+from demo_instance import demo_instance, wait_for
+from kieubao.platform.smtp_sink import free_port
 from results import median, percentile, record
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import psycopg
 
-from demo_instance import free_port, wait_for
+from demo_instance import wait_for
+from kieubao.platform.smtp_sink import free_port
 
 SQLITE = textwrap.dedent(
     """

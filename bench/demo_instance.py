@@ -2,7 +2,6 @@
 job queue in a temporary folder, the demo loaded, an HQ officer's API token."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -48,12 +47,6 @@ def demo_instance(
     instance.kieubao("demo", "load", "--citizens", str(citizens))
     instance.token = instance.kieubao("tokens", "create", "--email", "hq@kieubao.test").strip()
     return instance
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(url: str, timeout: float = 120) -> None:

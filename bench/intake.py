@@ -23,7 +23,8 @@ from typing import Any
 import psycopg
 
 from bare import start_bare
-from demo_instance import demo_instance, free_port, wait_for
+from demo_instance import demo_instance, wait_for
+from kieubao.platform.smtp_sink import free_port
 from load import medians, surge
 from results import record
 

@@ -31,7 +31,8 @@ from urllib.parse import urlencode
 import httpx
 
 from bare import start_bare
-from demo_instance import demo_instance, free_port, wait_for
+from demo_instance import demo_instance, wait_for
+from kieubao.platform.smtp_sink import free_port
 from load import medians
 from results import record
 from streams import form_post, surge

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from kieubao.platform import audit, db, migrate, missions
+from kieubao.platform.smtp_sink import free_port
 from tests.backends import POSTGRES_URL, postgres_available, unavailable
 
 KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
@@ -83,7 +84,7 @@ class Proxy:
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
-        self.port = _free_port()
+        self.port = free_port()
         self._listener: socket.socket | None = None
         self._links: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -150,12 +151,6 @@ def serve_kieubao(env: dict[str, str], port: int, log: Path) -> "subprocess.Pope
     raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PrivatePostgres:
     """A PostgreSQL server of its own, made from the machine's binaries in a temporary
     directory on a free port, so that restarting it disturbs no other test. The server
@@ -174,7 +169,7 @@ class PrivatePostgres:
         self.root = Path(tempfile.mkdtemp(prefix="kieubao-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/kieubao"
 
     def _run(self, program: str, *args: str) -> None:

@@ -3,9 +3,7 @@
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +17,10 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from kieubao.platform.smtp_sink import free_port
+from tests.faults import KIEUBAO
+
 CHROMIUM = "/usr/bin/chromium"
-KIEUBAO = str(Path(sys.executable).parent / "kieubao")
 PASSWORD = "kieubao-demo-2026"
 
 
@@ -38,15 +38,9 @@ class Server:
         return done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _serve(var: Path, **extra_env: str) -> Iterator[Server]:
     """A fresh database with the demo's data, served with a worker until the session ends."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "KIEUBAO_VAR_DIR": str(var),
@@ -97,7 +91,7 @@ class MailSink:
         from aiosmtpd.controller import Controller
 
         self.messages: dict[str, list[EmailMessage]] = {}
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:

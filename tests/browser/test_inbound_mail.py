@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import KIEUBAO, Server, _free_port, sign_in_officer
+from kieubao.platform.smtp_sink import free_port
+from tests.browser.conftest import KIEUBAO, Server, sign_in_officer
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ def test_a_mail_with_a_photo_becomes_a_case_the_duty_officer_reads(
     browser: Browser, server: Server, tmp_path: Path
 ) -> None:
     server.kieubao("protection", "seed-types")
-    port = _free_port()
+    port = free_port()
     intake = subprocess.Popen(
         [KIEUBAO, "intake", "smtp", "--port", str(port)],
         env=server.env,

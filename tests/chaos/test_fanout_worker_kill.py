@@ -7,8 +7,6 @@ lost, and the repeats are no more than the batches the worker had in flight."""
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,23 +17,16 @@ from kieubao.platform import audit, channels, db, migrate, outbox
 from kieubao.platform.outbox import Message, OutboxMessage, Status
 from kieubao.platform.settings import get_settings
 from kieubao.platform.smtp_sink import Sink
+from tests.faults import KIEUBAO, wait_for
 from tests.figures import record
 
 FANOUT = 10_000
 WORKER_THREADS = 2  # `kieubao worker` runs two jobs at once
-KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen([KIEUBAO, "worker"], env=env, stdout=out, stderr=out)
-
-
-def _wait_for(condition: object, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 @pytest.mark.xdist_group("outbox-kill")
@@ -84,7 +75,7 @@ def test_a_worker_killed_mid_fanout_and_restarted_delivers_each_message_once(
         }
         first = _worker(env, log)
         try:
-            _wait_for(lambda: sink.received >= FANOUT // 3, timeout=40)
+            wait_for(lambda: sink.received >= FANOUT // 3, timeout=40)
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait()
@@ -93,7 +84,7 @@ def test_a_worker_killed_mid_fanout_and_restarted_delivers_each_message_once(
 
         second = _worker(env, log)
         try:
-            _wait_for(lambda: settled() == 0, timeout=40)
+            wait_for(lambda: settled() == 0, timeout=40)
         finally:
             second.terminate()
             second.wait(timeout=10)

@@ -6,8 +6,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
-import time
 from itertools import islice
 from pathlib import Path
 
@@ -18,17 +16,10 @@ from sqlalchemy.orm import Session
 from kieubao.platform import db, migrate
 from kieubao.registry import synthetic
 from kieubao.registry.models import Citizen, ImportJob
+from tests.faults import KIEUBAO, wait_for
 from tests.figures import record
 
 ROWS = 3_000
-KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
-
-
-def _wait_for(condition: object, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 @pytest.mark.xdist_group("import-kill")
@@ -68,7 +59,7 @@ def test_a_worker_killed_mid_import_and_restarted_imports_each_row_once(tmp_path
     log = (tmp_path / "worker.log").open("ab")
     first = subprocess.Popen([KIEUBAO, "worker"], env=env, stdout=log, stderr=log)
     try:
-        _wait_for(lambda: imported() > 0, timeout=120)  # its first batch is in
+        wait_for(lambda: imported() > 0, timeout=120)  # its first batch is in
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -77,7 +68,7 @@ def test_a_worker_killed_mid_import_and_restarted_imports_each_row_once(tmp_path
 
     second = subprocess.Popen([KIEUBAO, "worker"], env=env, stdout=log, stderr=log)
     try:
-        _wait_for(finished, timeout=240)
+        wait_for(finished, timeout=240)
     finally:
         second.terminate()
         second.wait(timeout=10)

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kieubao.platform import audit, db, migrate, missions
+from kieubao.platform.smtp_sink import free_port
 from kieubao.protection import actions
 from kieubao.protection.models import Case
-from tests.faults import KIEUBAO, _free_port, serve_kieubao
+from tests.faults import KIEUBAO, serve_kieubao
 from tests.protection.conftest import report
 
 SYSTEM = audit.System("tests")
@@ -52,7 +53,7 @@ def test_ten_sigkills_under_intake_load_lose_no_acknowledged_case(tmp_path: Path
         "KIEUBAO_INTAKE_PER_HOUR": "1000000",
     }
     env.pop("KIEUBAO_REDIS_URL", None)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kieubao.platform import accounts, audit
 from kieubao.platform.models import Role
 from kieubao.registry.models import Citizen
-from tests.faults import PrivatePostgres, serving
+from tests.faults import PrivatePostgres, serving, wait_for
 from tests.figures import record
 from tests.personas import SYSTEM
 
@@ -109,13 +109,6 @@ def _client(engine: Engine) -> TestClient:
     return client
 
 
-def _wait_for(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 @pytest.mark.xdist_group("postgres-restart")
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
 def test_postgres_restarted_under_load_answers_503_and_the_app_recovers_by_itself(
@@ -133,13 +126,13 @@ def test_postgres_restarted_under_load_answers_503_and_the_app_recovers_by_itsel
     for thread in threads:
         thread.start()
     try:
-        _wait_for(lambda: len(load.statuses) >= WARM_UP_ANSWERS, 60, "steady load")
+        wait_for(lambda: len(load.statuses) >= WARM_UP_ANSWERS, 60, "steady load")
         assert set(load.statuses) <= {200, 201}, "served before the restart"
         before = len(load.statuses)
         started = time.monotonic()
         private_postgres.pg_ctl("restart", mode)
         restarted_in = time.monotonic() - started
-        _wait_for(lambda: load.everyone_served_for(1.0), RECOVERY_S, "every thread served again")
+        wait_for(lambda: load.everyone_served_for(1.0), RECOVERY_S, "every thread served again")
         recovered_in = time.monotonic() - started
     finally:
         load.stop.set()

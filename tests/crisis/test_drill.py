@@ -2,13 +2,13 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.faults import KIEUBAO
 
 FEED = (
     Path(__file__).parents[1] / "data" / "feeds" / "usgs" / "usgs-latest-earthquakes_2.5_week.json"
 )
-KIEUBAO = str(Path(sys.executable).parent / "kieubao")
 
 
 def test_a_drill_on_the_real_week_of_quakes_runs_the_chain_to_the_replies(

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from kieubao.platform.models import User
 from kieubao.protection import procedure, triage
 from kieubao.protection.actions import escalate_overdue
-from kieubao.protection.actions.intake import Intake, bundled_types
+from kieubao.protection.actions.case_types import bundled_types
+from kieubao.protection.actions.intake import Intake
 from kieubao.protection.models import CaseType, DeadlineUnit, Notification, Severity, Status
 from tests.personas import SYSTEM, mails_to
 

@@ -1,9 +1,10 @@
 """Every change to a case: one function each, owning its transaction and its audit entry."""
 
+from kieubao.protection.actions.case_types import load_case_types
 from kieubao.protection.actions.erasure import pseudonymise_person
 from kieubao.protection.actions.files import IncomingFile, TooLarge
 from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
-from kieubao.protection.actions.intake import load_case_types, open_case
+from kieubao.protection.actions.intake import open_case
 from kieubao.protection.actions.merge import merge_cases
 from kieubao.protection.actions.messages import (
     Inbound,
