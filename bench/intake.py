@@ -11,6 +11,7 @@ Target: intake ≥ 1.0× the bare endpoint's requests/s, p99 ≤ 250 ms.
 """
 
 import argparse
+import json
 import random
 import sqlite3
 import tempfile
@@ -25,8 +26,9 @@ import psycopg
 from bare import start_bare
 from demo_instance import demo_instance, wait_for
 from kieubao.platform.smtp_sink import free_port
-from load import medians, surge
+from load import medians
 from results import record
+from streams import form_post, surge
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng"]
@@ -68,6 +70,11 @@ def postgres_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def posts(url: str, bodies: list[dict[str, Any]]) -> list[bytes]:
+    """Every request encoded before the clock starts (bench/streams.py)."""
+    return [form_post(url, json.dumps(b).encode(), "application/json") for b in bodies]
+
+
 def stored_numbers(database: str, numbers: set[str]) -> int:
     if database.startswith("postgresql"):
         with psycopg.connect(database) as conn:
@@ -92,12 +99,12 @@ def compare(backend: str, var: Path, database_url: str | None, args: argparse.Na
         wait_for(f"http://127.0.0.1:{port}/healthz")
         url = f"http://127.0.0.1:{port}/api/v1/cases"
         # The first report builds the process's mission directory: not part of a load.
-        surge(url, [case_report(rng, -1)], 1)
+        surge(url, posts(url, [case_report(rng, -1)]), 1)
         for repeat in range(args.repeats):
             bodies = [case_report(rng, repeat * args.reports + i) for i in range(args.reports)]
-            bare_runs.append(surge(bare_url, bodies, args.concurrency))
-            run = surge(url, bodies, args.concurrency)
-            numbers |= {a["case_number"] for a in run["answers"]}
+            bare_runs.append(surge(bare_url, posts(bare_url, bodies), args.concurrency))
+            run = surge(url, posts(url, bodies), args.concurrency)
+            numbers |= {json.loads(a)["case_number"] for a in run["answers"]}
             intake_runs.append(run)
             print(
                 f"  {backend} run {repeat + 1}: bare {bare_runs[-1]['per_second']}/s "

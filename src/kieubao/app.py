@@ -31,6 +31,9 @@ def create_app() -> FastAPI:
     for pages in modules("pages"):
         if (surge_router := getattr(pages, "surge_router", None)) is not None:
             app.include_router(surge_router)
+    for api in modules("api"):
+        if (surge_router := getattr(api, "surge_router", None)) is not None:
+            app.include_router(surge_router, prefix="/api/v1")
     app.include_router(platform_pages.router)
     app.include_router(access_pages.router)  # break-glass, across the domains' records
     app.include_router(platform_api.router, prefix="/api/v1")

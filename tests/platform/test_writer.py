@@ -126,6 +126,38 @@ def test_work_after_the_commit_runs_once_the_batch_is_answered_and_cannot_undo_i
     assert _stored(scratch) == {"escalated", "second"}
 
 
+def test_a_batch_that_goes_through_whole_takes_no_savepoint_and_gathers_its_work(
+    scratch: Engine,
+) -> None:
+    writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
+    statements: list[str] = []
+    event.listen(scratch, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    started, hold = threading.Event(), threading.Event()
+    gathered: list[list[str]] = []
+
+    def blocked(session: Session) -> int:
+        started.set()
+        hold.wait(10)
+        return _insert("first")(session)
+
+    def noted(body: str) -> Callable[[Session], int]:
+        def work(session: Session) -> int:
+            db.on_commit_together(session, gathered.append, body)
+            return _insert(body)(session)
+
+        return work
+
+    futures = [writer.submit(blocked)]
+    started.wait(10)
+    futures += [writer.submit(noted(f"n{i}")) for i in range(20)]
+    hold.set()
+    assert all(f.result(10) for f in futures)
+    assert not [s for s in statements if "SAVEPOINT" in s.upper()]
+    # Twenty writes asked for the same work after commit: it ran once, with the twenty.
+    assert writer.submit(_insert("later")).result(10) > 0
+    assert gathered == [[f"n{i}" for i in range(20)]]
+
+
 def test_a_write_that_fails_takes_its_work_after_commit_with_it(scratch: Engine) -> None:
     writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
     ran: list[str] = []

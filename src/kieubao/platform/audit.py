@@ -5,11 +5,13 @@ a person leaves the chain intact and verifiable.
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import ForeignKey, Integer, String, insert, select, update
+from sqlalchemy import ForeignKey, Integer, String, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kieubao.platform.crypto import digest
@@ -77,21 +79,35 @@ def state_digest(state: dict[str, Any] | None) -> str | None:
     return digest(json.dumps(state, sort_keys=True, default=str, ensure_ascii=False).encode())
 
 
-def _entry_hash(entry: AuditEntry) -> str:
+def _entry_hash(entry: Mapping[str, Any]) -> str:
     parts = [
-        entry.prev_hash,
-        str(entry.seq),
-        entry.at.isoformat(),
-        str(entry.actor_id or ""),
-        entry.actor_label,
-        entry.action,
-        entry.target_type,
-        entry.target_id,
-        entry.fields,
-        entry.before_digest or "",
-        entry.after_digest or "",
+        entry["prev_hash"],
+        str(entry["seq"]),
+        entry["at"].isoformat(),
+        str(entry["actor_id"] or ""),
+        entry["actor_label"],
+        entry["action"],
+        entry["target_type"],
+        entry["target_id"],
+        entry["fields"],
+        entry["before_digest"] or "",
+        entry["after_digest"] or "",
     ]
     return digest("\x1f".join(parts).encode())
+
+
+# Plain statements, built once, on the session's connection: the audit entry is written beside
+# every write, and building them (or the ORM's bookkeeping for the entry) would cost more
+# than the inserts.
+_ADVANCE = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=AuditHead.seq + 1)
+    .returning(AuditHead.seq, AuditHead.hash)
+)
+_APPEND = insert(AuditEntry)
+_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(hash=bindparam("new_hash"))
+_COLUMNS = [c.key for c in AuditEntry.__table__.columns]
 
 
 def record(
@@ -103,39 +119,31 @@ def record(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> SimpleNamespace:
+    """Append an entry to the chain, in the caller's transaction; returns what it holds."""
     changed = sorted(set(before or {}) | set(after or {}))
     if before is not None and after is not None:
         changed = [k for k in changed if before.get(k) != after.get(k)]
-    # Plain statements on the session's connection: the audit entry is written beside every
-    # write, and the ORM's bookkeeping for it would cost more than the insert.
     connection = session.connection()
-    seq, prev = connection.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
-    ).one()  # the head row is created by the first migration
-    entry = AuditEntry(
-        seq=seq,
-        at=utcnow(),
-        actor_id=actor.id,
-        actor_label=_label(actor),
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        fields=",".join(changed)[:2000],
-        before_digest=state_digest(before),
-        after_digest=state_digest(after),
-        prev_hash=prev,
-    )
-    entry.hash = _entry_hash(entry)
-    connection.execute(insert(AuditEntry), [{c: getattr(entry, c) for c in _COLUMNS}])
-    connection.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
-    return entry
-
-
-_COLUMNS = [c.key for c in AuditEntry.__table__.columns]
+    # The head row is created by the first migration.
+    seq, prev = connection.execute(_ADVANCE).one()
+    entry: dict[str, Any] = {
+        "seq": seq,
+        "at": utcnow(),
+        "actor_id": actor.id,
+        "actor_label": _label(actor),
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target_id),
+        "fields": ",".join(changed)[:2000],
+        "before_digest": state_digest(before),
+        "after_digest": state_digest(after),
+        "prev_hash": prev,
+    }
+    entry["hash"] = _entry_hash(entry)
+    connection.execute(_APPEND, [entry])
+    connection.execute(_MOVE_HEAD, {"new_hash": entry["hash"]})
+    return SimpleNamespace(**entry)
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,7 @@ def verify(session: Session, batch: int = 5000) -> Verdict:
                 return Verdict(
                     False, checked, f"entry {entry.seq} does not follow entry {entry.seq - 1}"
                 )
-            if _entry_hash(entry) != entry.hash:
+            if _entry_hash({c: getattr(entry, c) for c in _COLUMNS}) != entry.hash:
                 return Verdict(False, checked, f"entry {entry.seq} was altered")
             prev, expected_seq, checked, last = entry.hash, entry.seq + 1, checked + 1, entry.seq
     head = session.get(AuditHead, 1)

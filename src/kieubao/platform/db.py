@@ -8,6 +8,7 @@ are enqueued only once their data is on disk). Callers never commit.
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -173,6 +174,21 @@ def on_commit(session: Session, fn: Callable[..., Any], /, *args: Any, **kwargs:
     session.info.setdefault("on_commit", []).append((where, fn, args, kwargs))
 
 
+@dataclass(frozen=True)
+class _Together:
+    fn: Callable[[list[Any]], Any]
+
+    def __call__(self, items: list[Any]) -> None:
+        self.fn(items)
+
+
+def on_commit_together(session: Session, fn: Callable[[list[Any]], Any], item: Any) -> None:
+    """Like :func:`on_commit`, but every ``item`` queued for ``fn`` in the transaction makes
+    one call, ``fn(items)``: the group writer's batch of a hundred cases queues one job, not a
+    hundred, each a write of its own to the job queue."""
+    on_commit(session, _Together(fn), item)
+
+
 def commit(session: Session) -> None:
     try:
         session.commit()
@@ -198,8 +214,14 @@ def _run_deferred(session: Session) -> None:
 
 
 def _run(pending: list[Any]) -> None:
+    together: dict[_Together, list[Any]] = {}
     for _where, fn, args, kwargs in pending:
-        fn(*args, **kwargs)
+        if isinstance(fn, _Together):
+            together.setdefault(fn, []).extend(args)
+        else:
+            fn(*args, **kwargs)
+    for gathered, items in together.items():
+        gathered(items)
 
 
 def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:

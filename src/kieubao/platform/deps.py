@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
@@ -86,6 +87,23 @@ class Public:
         return request.state.user  # type: ignore[no-any-return]
 
 
+class PublicAwaited:
+    """:class:`Public` for a handler on the event loop that must hold a surge: a caller who
+    brings no credentials (nearly everyone, in a surge) costs no session and no thread; one
+    who does is looked up off the loop, as :class:`Public` would."""
+
+    async def __call__(self, request: Request) -> User | None:
+        if _bearer(request) is None and SESSION_COOKIE not in request.cookies:
+            request.state.user = None
+            return None
+        return await run_in_threadpool(self._looked_up, request)
+
+    @staticmethod
+    def _looked_up(request: Request) -> User | None:
+        with new_session() as session:
+            return Public()(request, session)
+
+
 class Unnamed:
     """A route anyone may call and that has no use for who they are (a public intake taken in
     a surge): the caller is not looked up, so it costs no session and no thread."""
@@ -101,6 +119,7 @@ Staff = Annotated[User, Depends(Allow(*STAFF_ROLES))]
 Citizen = Annotated[User, Depends(Allow(Role.citizen))]
 Signed = Annotated[User, Depends(Allow(*Role))]
 Anyone = Annotated[User | None, Depends(Public())]
+AnyoneAwaited = Annotated[User | None, Depends(PublicAwaited())]
 AnyoneUnnamed = Annotated[None, Depends(Unnamed())]
 
 
@@ -126,7 +145,8 @@ def scope_of(user: User) -> Scope:
 
 def _declares(dependant: Dependant) -> bool:
     return any(
-        isinstance(d.call, Allow | Public | Unnamed) or _declares(d) for d in dependant.dependencies
+        isinstance(d.call, Allow | Public | PublicAwaited | Unnamed) or _declares(d)
+        for d in dependant.dependencies
     )
 
 

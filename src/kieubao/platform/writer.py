@@ -1,10 +1,11 @@
 """Group commit: the writes of many requests in one transaction, each answered once it is on disk.
 
 A request hands its write (a function of a session) to the process's writer thread and waits.
-The thread takes every write waiting at that moment, runs each in a SAVEPOINT of its own (one
-that fails is undone alone and its request gets the error), commits once, then answers them
-all. A commit costs one flush to disk however many writes it holds, so under load the batch
-grows by itself and the disk is no longer the limit; alone, a write waits for no one.
+The thread takes every write waiting at that moment, runs them in one transaction, commits
+once, then answers them all; should one of them fail, the batch is run again with each write
+in a SAVEPOINT of its own, so that one alone is undone and its request gets the error. A
+commit costs one flush to disk however many writes it holds, so under load the batch grows by
+itself and the disk is no longer the limit; alone, a write waits for no one.
 """
 
 import asyncio
@@ -67,15 +68,9 @@ class GroupWriter:
             self.write_batch(batch)
 
     def write_batch(self, batch: list[_Write]) -> None:
-        results: list[tuple[_Write, Any, BaseException | None]] = []
         try:
             with self.sessions() as session:
-                for write in batch:
-                    try:
-                        with session.begin_nested():
-                            results.append((write, write.work(session), None))
-                    except Exception as exc:  # that write alone is undone and told why
-                        results.append((write, None, exc))
+                results = _together(session, batch) or _apart(session, batch)
                 after = commit_then(session)
         except BaseException as exc:
             # Nothing of the batch is on disk: no request of it is told otherwise.
@@ -95,6 +90,37 @@ class GroupWriter:
             after()
         except Exception:
             log.exception("work after a group commit failed")
+
+
+_Outcome = list[tuple[_Write, Any, BaseException | None]]
+
+
+def _together(session: Session, batch: list[_Write]) -> _Outcome | None:
+    """The batch's writes one after the other, with no savepoint each (two more statements a
+    write, each a round trip to a database server): nearly every batch goes through whole.
+    None, with nothing of it left, if one of a batch of several failed."""
+    results: _Outcome = []
+    for write in batch:
+        try:
+            results.append((write, write.work(session), None))
+        except Exception as exc:
+            session.rollback()
+            return [(write, None, exc)] if len(batch) == 1 else None
+    return results
+
+
+def _apart(session: Session, batch: list[_Write]) -> _Outcome:
+    """Each write in a savepoint of its own: one that fails is undone alone and told why.
+    The writes are functions of the session, so running them again after
+    :func:`_together` gave up is running them for the first time."""
+    results: _Outcome = []
+    for write in batch:
+        try:
+            with session.begin_nested():
+                results.append((write, write.work(session), None))
+        except Exception as exc:
+            results.append((write, None, exc))
+    return results
 
 
 _writer = GroupWriter(new_session)

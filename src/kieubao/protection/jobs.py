@@ -1,4 +1,5 @@
-"""Protection's background work: steps that pass their deadline escalate; messages that
+"""Protection's background work: new cases are settled (their people matched to the
+registry, a life at risk escalated); steps that pass their deadline escalate; messages that
 wait unread too long are flagged to the duty officers."""
 
 from huey import crontab
@@ -7,6 +8,7 @@ from kieubao.platform import audit
 from kieubao.platform.db import session_scope
 from kieubao.platform.jobs import exclusive, job
 from kieubao.protection.actions import alert_unread, escalate_overdue
+from kieubao.protection.actions.intake import settle
 
 SYSTEM = audit.System("protection")
 
@@ -23,3 +25,10 @@ def alert_oldest_unread() -> None:
     """Every minute; each message alerts once, so a second run finds nothing to do."""
     with exclusive("protection-unread"), session_scope() as session:
         alert_unread(session, acting_user=SYSTEM)
+
+
+@job()
+def settle_cases(*, case_ids: list[int]) -> None:
+    """Queued once per commit of new cases, whatever their number."""
+    with session_scope() as session:
+        settle(session, acting_user=SYSTEM, case_ids=case_ids)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kieubao.platform.crypto import keyed_token
@@ -129,11 +129,18 @@ def token_rows(case_id: int, text: CaseText) -> list[dict[str, int | None]]:
     ]
 
 
-def index_case(session: Session, case_id: int, text: CaseText) -> None:
-    """Replace a case's index rows, in the caller's transaction."""
-    session.execute(delete(CaseToken).where(CaseToken.case_id == case_id))
+_DROP_TOKENS = delete(CaseToken).where(CaseToken.case_id == bindparam("indexed_case"))
+_ADD_TOKENS = insert(CaseToken)
+
+
+def index_case(session: Session, case_id: int, text: CaseText, *, new: bool = False) -> None:
+    """Replace a case's index rows (``new``: it has none yet), in the caller's transaction.
+    Plain statements built once: intake indexes every case it opens."""
+    connection = session.connection()
+    if not new:
+        connection.execute(_DROP_TOKENS, {"indexed_case": case_id})
     if rows := token_rows(case_id, text):
-        session.execute(insert(CaseToken), rows)
+        connection.execute(_ADD_TOKENS, rows)
 
 
 def reindex(session: Session, case: Case) -> None:

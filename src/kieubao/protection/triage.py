@@ -38,6 +38,9 @@ class Guess:
 
 
 def _hits(folded: str, phrases: list[str] | tuple[str, ...]) -> list[str]:
+    # One pass for all of a type's phrases first: most reports name none of most types.
+    if not phrases or not _any(tuple(phrases)).search(folded):
+        return []
     return [p for p in phrases if _pattern(p).search(folded)]
 
 
@@ -45,6 +48,11 @@ def _hits(folded: str, phrases: list[str] | tuple[str, ...]) -> list[str]:
 def _pattern(phrase: str) -> re.Pattern[str]:
     """Folded and compiled once: every report is read against every keyword of every type."""
     return re.compile(rf"\b{re.escape(fold(phrase))}\b")
+
+
+@cache
+def _any(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(_pattern(p).pattern for p in phrases))
 
 
 def guess(text: str, case_types: list[CaseType]) -> Guess:

@@ -4,7 +4,7 @@ from kieubao.protection.actions.case_types import load_case_types
 from kieubao.protection.actions.erasure import pseudonymise_person
 from kieubao.protection.actions.files import IncomingFile, TooLarge
 from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
-from kieubao.protection.actions.intake import open_case
+from kieubao.protection.actions.intake import open_case, receive_report
 from kieubao.protection.actions.merge import merge_cases
 from kieubao.protection.actions.messages import (
     Inbound,
@@ -50,6 +50,7 @@ __all__ = [
     "open_from_message",
     "pseudonymise_person",
     "receive_message",
+    "receive_report",
     "register_subject",
     "set_status",
 ]
