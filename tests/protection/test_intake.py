@@ -7,11 +7,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kieubao.platform import audit
+from kieubao.platform.db import commit
 from kieubao.platform.models import User
-from kieubao.protection.actions.intake import Intake
-from kieubao.protection.models import Case, Severity, Status
+from kieubao.protection import search
+from kieubao.protection.actions.intake import Draft, Intake, take_together
+from kieubao.protection.models import Case, Channel, Severity, Status
+from kieubao.protection.schemas import CaseIn
 from kieubao.registry.models import Citizen
-from tests.personas import mails_to
+from tests.personas import SYSTEM, mails_to
 from tests.protection.conftest import report
 
 NUMBER = re.compile(r"^BH-\d{4}-\d{6}$")
@@ -135,3 +139,35 @@ def test_an_officer_logs_a_hotline_call_as_a_case(
     assert case is not None and case.channel == "hotline"
     # The registry's matcher found the citizen the call is about.
     assert case.subjects[0].citizen_id == citizen_in_osaka.id
+
+
+def test_reports_written_together_make_one_case_per_person_numbered_in_turn(
+    session: Session, open_case: Callable[..., Intake], hq_officer: User
+) -> None:
+    """What the group writer does with a surge's batch: every report in the statements of one."""
+    held = open_case().case  # Lê Văn Hùng, held in Osaka
+
+    def draft(**overrides: object) -> Draft:
+        return Draft(SYSTEM, CaseIn.model_validate(report(**overrides)), Channel.api, None, "-")
+
+    lan = {"full_name": "Phạm Thị Lan", "date_of_birth": "2001-07-15"}
+    taken = take_together(
+        session,
+        [
+            draft(reporter={"name": "Lê Văn Nam", "phone": "+84 913 000 111"}),
+            draft(subject=lan),
+            draft(subject=lan, reporter={"name": "Phạm Văn Tư", "phone": "+84 914 000 222"}),
+            draft(subject={"full_name": "Đỗ Minh Khoa", "date_of_birth": "1990-01-01"}),
+        ],
+    )
+    commit(session)
+    assert [t.appended for t in taken] == [True, False, True, False]
+    assert taken[0].number == held.number and taken[1].number == taken[2].number
+    numbers = [held.number, taken[1].number, taken[3].number]
+    assert [int(n[-6:]) for n in numbers] == [int(held.number[-6:]) + i for i in range(3)]
+    lan_case = session.get_one(Case, taken[1].case_id)
+    assert [r.name for r in lan_case.reporters] == ["Trần Thị Mai", "Phạm Văn Tư"]
+    assert audit.verify(session).ok
+    # Each new case is found by its people and reporters.
+    for t, name in ((taken[1], "Pham Van Tu"), (taken[3], "do minh khoa")):
+        assert t.case_id in search.find(session, hq_officer, name).ids

@@ -102,12 +102,24 @@ def _entry_hash(entry: Mapping[str, Any]) -> str:
 _ADVANCE = (
     update(AuditHead)
     .where(AuditHead.id == 1)
-    .values(seq=AuditHead.seq + 1)
+    .values(seq=AuditHead.seq + bindparam("by"))
     .returning(AuditHead.seq, AuditHead.hash)
 )
 _APPEND = insert(AuditEntry)
 _MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(hash=bindparam("new_hash"))
 _COLUMNS = [c.key for c in AuditEntry.__table__.columns]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry to append: who did what to which record, and the state before and after."""
+
+    actor: Actor
+    action: str
+    target_type: str
+    target_id: object
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
 
 
 def record(
@@ -121,29 +133,40 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> SimpleNamespace:
     """Append an entry to the chain, in the caller's transaction; returns what it holds."""
-    changed = sorted(set(before or {}) | set(after or {}))
-    if before is not None and after is not None:
-        changed = [k for k in changed if before.get(k) != after.get(k)]
+    return record_many(session, [Entry(actor, action, target_type, target_id, before, after)])[0]
+
+
+def record_many(session: Session, entries: list[Entry]) -> list[SimpleNamespace]:
+    """Append entries to the chain in three statements however many they are: the group
+    writer's batch of cases is audited at once."""
     connection = session.connection()
     # The head row is created by the first migration.
-    seq, prev = connection.execute(_ADVANCE).one()
-    entry: dict[str, Any] = {
-        "seq": seq,
-        "at": utcnow(),
-        "actor_id": actor.id,
-        "actor_label": _label(actor),
-        "action": action,
-        "target_type": target_type,
-        "target_id": str(target_id),
-        "fields": ",".join(changed)[:2000],
-        "before_digest": state_digest(before),
-        "after_digest": state_digest(after),
-        "prev_hash": prev,
-    }
-    entry["hash"] = _entry_hash(entry)
-    connection.execute(_APPEND, [entry])
-    connection.execute(_MOVE_HEAD, {"new_hash": entry["hash"]})
-    return SimpleNamespace(**entry)
+    seq, prev = connection.execute(_ADVANCE, {"by": len(entries)}).one()
+    seq -= len(entries)
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        changed = sorted(set(entry.before or {}) | set(entry.after or {}))
+        if entry.before is not None and entry.after is not None:
+            changed = [k for k in changed if entry.before.get(k) != entry.after.get(k)]
+        seq += 1
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": utcnow(),
+            "actor_id": entry.actor.id,
+            "actor_label": _label(entry.actor),
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": str(entry.target_id),
+            "fields": ",".join(changed)[:2000],
+            "before_digest": state_digest(entry.before),
+            "after_digest": state_digest(entry.after),
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = _entry_hash(row)
+        rows.append(row)
+    connection.execute(_APPEND, rows)
+    connection.execute(_MOVE_HEAD, {"new_hash": prev})
+    return [SimpleNamespace(**row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -98,15 +98,38 @@ _Outcome = list[tuple[_Write, Any, BaseException | None]]
 def _together(session: Session, batch: list[_Write]) -> _Outcome | None:
     """The batch's writes one after the other, with no savepoint each (two more statements a
     write, each a round trip to a database server): nearly every batch goes through whole.
-    None, with nothing of it left, if one of a batch of several failed."""
+    Writes that come one after the other and know how to be written with others of their kind
+    (a ``together(session, works)`` beside their call: the reports of a surge) are handed
+    over as one. None, with nothing of it left, if one of a batch of several failed."""
     results: _Outcome = []
-    for write in batch:
+    for run in _runs(batch):
         try:
-            results.append((write, write.work(session), None))
+            together = getattr(run[0].work, "together", None)
+            if together is not None and len(run) > 1:
+                values = together(session, [write.work for write in run])
+                results += [(write, value, None) for write, value in zip(run, values, strict=True)]
+            else:
+                results.append((run[0], run[0].work(session), None))
         except Exception as exc:
             session.rollback()
-            return [(write, None, exc)] if len(batch) == 1 else None
+            return [(run[0], None, exc)] if len(batch) == 1 else None
     return results
+
+
+def _runs(batch: list[_Write]) -> list[list[_Write]]:
+    """The batch cut where the kind of write changes; a write of no kind is a run alone."""
+    runs: list[list[_Write]] = []
+    for write in batch:
+        together = getattr(write.work, "together", None)
+        if (
+            runs
+            and together is not None
+            and getattr(runs[-1][0].work, "together", None) == together
+        ):
+            runs[-1].append(write)
+        else:
+            runs.append([write])
+    return runs
 
 
 def _apart(session: Session, batch: list[_Write]) -> _Outcome:

@@ -129,17 +129,22 @@ def token_rows(case_id: int, text: CaseText) -> list[dict[str, int | None]]:
     ]
 
 
-_DROP_TOKENS = delete(CaseToken).where(CaseToken.case_id == bindparam("indexed_case"))
+_DROP_TOKENS = delete(CaseToken).where(CaseToken.case_id.in_(bindparam("indexed", expanding=True)))
 _ADD_TOKENS = insert(CaseToken)
 
 
-def index_case(session: Session, case_id: int, text: CaseText, *, new: bool = False) -> None:
-    """Replace a case's index rows (``new``: it has none yet), in the caller's transaction.
-    Plain statements built once: intake indexes every case it opens."""
+def index_case(session: Session, case_id: int, text: CaseText) -> None:
+    """Replace a case's index rows, in the caller's transaction."""
+    index_cases(session, [(case_id, text)])
+
+
+def index_cases(session: Session, cases: list[tuple[int, CaseText]], *, new: bool = False) -> None:
+    """Replace the index rows of cases (``new``: they have none yet) in two statements however
+    many they are: intake indexes a whole batch of cases at once."""
     connection = session.connection()
     if not new:
-        connection.execute(_DROP_TOKENS, {"indexed_case": case_id})
-    if rows := token_rows(case_id, text):
+        connection.execute(_DROP_TOKENS, {"indexed": [case_id for case_id, _text in cases]})
+    if rows := [row for case_id, text in cases for row in token_rows(case_id, text)]:
         connection.execute(_ADD_TOKENS, rows)
 
 

@@ -71,47 +71,51 @@ def active_types(session: Session) -> list[CaseType]:
     )
 
 
-# The statements of every intake, built once: the group writer runs them for every case of
-# every batch, and building a statement costs more than running it.
+# The statements of every intake, built once: the group writer runs them for every batch, and
+# building a statement costs more than running it.
 _ADVANCE = (
     update(CaseCounter)
     .where(CaseCounter.year == bindparam("this_year"))
-    .values(last=CaseCounter.last + 1)
+    .values(last=CaseCounter.last + bindparam("by"))
     .returning(CaseCounter.last)
 )
-_INSERT_CASE = insert(Case).returning(Case.id)
-_INSERT_REPORTER = insert(CaseReporter)
-_INSERT_SUBJECT = insert(CaseSubject)
+_INSERT_CASES = insert(Case).returning(Case.id, sort_by_parameter_order=True)
+_INSERT_REPORTERS = insert(CaseReporter)
+_INSERT_SUBJECTS = insert(CaseSubject)
 _INSERT_STEPS = insert(CaseStep)
-_INSERT_EVENT = insert(CaseEvent)
-_SAME_PERSON = (
-    select(Case.id, CaseSubject.date_of_birth)
+_INSERT_EVENTS = insert(CaseEvent)
+_SAME_PEOPLE = (
+    select(
+        Case.id, Case.case_type_id, Case.country, CaseSubject.name_key, CaseSubject.date_of_birth
+    )
     .join(CaseSubject)
     .where(
-        Case.case_type_id == bindparam("case_type_id"),
-        Case.country == bindparam("country"),
         Case.status.in_(OPEN),
         Case.created_at >= bindparam("since"),
-        CaseSubject.name_key == bindparam("name_key"),
+        CaseSubject.name_key.in_(bindparam("name_keys", expanding=True)),
     )
     .order_by(Case.id)
 )
 
 
-def next_number(session: Session, year: int) -> str:
-    """BH-YYYY-NNNNNN, gap-free within the year: the counter row is locked by the update."""
+def next_numbers(session: Session, year: int, count: int) -> list[str]:
+    """``count`` numbers BH-YYYY-NNNNNN, gap-free within the year: the counter row is locked
+    by the update until the commit."""
     connection = session.connection()
     for _attempt in range(2):
-        last = connection.execute(_ADVANCE, {"this_year": year}).scalar()
+        last = connection.execute(_ADVANCE, {"this_year": year, "by": count}).scalar()
         if last is not None:
-            return f"BH-{year}-{last:06d}"
+            break
         try:
             with session.begin_nested():
-                connection.execute(insert(CaseCounter).values(year=year, last=1))
-            return f"BH-{year}-{1:06d}"
+                connection.execute(insert(CaseCounter).values(year=year, last=count))
+            last = count
+            break
         except IntegrityError:
             continue  # another intake started the year first
-    raise RuntimeError("case counter could not be advanced")
+    else:
+        raise RuntimeError("case counter could not be advanced")
+    return [f"BH-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def new_pin() -> str:
@@ -140,8 +144,8 @@ def open_case(
     """
     pin = new_pin()
     where = {"location": location} if location else None
-    draft = _Draft(acting_user, report, channel, severity, hash_pin(pin), mission, where)
-    taken = writer.write(session, draft.take)
+    draft = Draft(acting_user, report, channel, severity, hash_pin(pin), mission, where)
+    taken = writer.write(session, draft)
     return Intake(_loaded(session.get_one(Case, taken.case_id)), pin, taken.appended)
 
 
@@ -151,8 +155,8 @@ async def receive_report(
     """:func:`open_case` for a handler on the event loop whose answer is the case number and
     the PIN: no session and no thread of its own, and nothing read back."""
     pin = new_pin()
-    draft = _Draft(acting_user, report, channel, None, hash_pin(pin))
-    return await writer.write_awaited(draft.take), pin
+    draft = Draft(acting_user, report, channel, None, hash_pin(pin))
+    return await writer.write_awaited(draft), pin
 
 
 def admit(
@@ -169,10 +173,10 @@ def admit(
     transaction (a message's files); ``opened_data`` is added to the event that records it.
     ``deduplicate=False`` when the subject's name is not known: strangers are not one case."""
     pin = new_pin()
-    draft = _Draft(
+    draft = Draft(
         acting_user, report, channel, severity, hash_pin(pin), None, opened_data, deduplicate
     )
-    taken = draft.take(session)
+    taken = draft(session)
     return Intake(session.get_one(Case, taken.case_id), pin, taken.appended)
 
 
@@ -210,7 +214,7 @@ def _settle_later(case_ids: list[int]) -> None:
 
 
 @dataclass(frozen=True)
-class _Draft:
+class Draft:
     acting_user: Actor
     report: CaseIn
     channel: Channel
@@ -220,9 +224,16 @@ class _Draft:
     opened_data: dict[str, Any] | None = None
     deduplicate: bool = True
 
-    def take(self, session: Session) -> Taken:
-        """Triage, route, and add to the case it repeats or open a new one. Run by one writer
-        at a time, so two copies of a report sent together still make one case."""
+    def __call__(self, session: Session) -> Taken:
+        return take_together(session, [self])[0]
+
+    @staticmethod
+    def together(session: Session, drafts: "list[Draft]") -> list[Taken]:
+        """How the group writer takes the reports of a batch: see :func:`take_together`."""
+        return take_together(session, drafts)
+
+    def triaged(self, session: Session) -> "_Triaged":
+        """The report's type (given, or guessed from its words), severity and mission."""
         report = self.report
         types = active_types(session)
         guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
@@ -236,124 +247,22 @@ class _Draft:
             # Nothing in the words says what happened: the officer will type it at triage.
             case_type = next(t for t in types if t.code == "missing_contact")
         _check_fields(case_type, report.details)
-        name_key = fold(report.subject.full_name)
-        now = utcnow()
-        existing = (
-            _same_case(session, case_type, report, name_key, now) if self.deduplicate else None
-        )
-        if existing is not None:
-            return self._add_to(session, existing)
         mission_code = (
             self.mission.code if self.mission else mission_for(report.country, report.city)
         )
-        triaged = {
-            "case_type": guess.case_type,
-            "severity": str(guess.severity),
-            "mission": mission_code,
-            "keywords": list(guess.keywords),
-        }
-        severity = self.severity or guess.severity
-        mission_id = self.mission.id if self.mission else _mission_id(session, mission_code)
-        case_id, number = self._open(
-            session,
-            case_type,
-            now,
-            severity=severity,
-            mission_id=mission_id,
-            name_key=name_key,
-            triaged=triaged,
-        )
-        on_commit_together(session, _settle_later, case_id)
-        return Taken(case_id, number, appended=False)
-
-    def _open(
-        self,
-        session: Session,
-        case_type: CaseType,
-        now: datetime,
-        *,
-        severity: Severity,
-        mission_id: int | None,
-        name_key: str,
-        triaged: dict[str, Any],
-    ) -> tuple[int, str]:
-        """The case's rows, written as plain inserts: the unit of work's bookkeeping for a
-        handful of new objects costs more than the writes themselves, and the writer does
-        it for every case of every batch. Returns the case's id and number."""
-        report, connection = self.report, session.connection()
-        number = next_number(session, now.year)
-        case_id: int = connection.execute(
-            _INSERT_CASE,
-            {
-                "number": number,
-                "case_type_id": case_type.id,
-                "status": Status.new,
-                "severity": severity,
-                "country": report.country,
-                "city": report.city,
-                "mission_id": mission_id,
-                "channel": self.channel,
-                "description": report.description,
-                "details": dict(report.details),
-                "triage": triaged,
-                "created_by_id": self.acting_user.id,
-                "created_at": now,
-                "updated_at": now,
-            },
-        ).scalar_one()
-        connection.execute(_INSERT_REPORTER, [{"case_id": case_id, **self._reporter(now)}])
-        connection.execute(
-            _INSERT_SUBJECT,
-            [
-                {
-                    "case_id": case_id,
-                    "full_name": nfc(report.subject.full_name),
-                    "date_of_birth": report.subject.date_of_birth,
-                    "name_key": name_key,
-                }
-            ],
-        )
-        if steps := _steps(case_type, case_id, now):
-            connection.execute(_INSERT_STEPS, steps)
-        connection.execute(
-            _INSERT_EVENT,
-            [
-                {
-                    "case_id": case_id,
-                    "at": now,
-                    "kind": "opened",
-                    "public": True,
-                    "data": {"channel": str(self.channel), **(self.opened_data or {})},
-                    "actor_id": self.acting_user.id,
-                }
-            ],
-        )
-        search.index_case(
-            session,
-            case_id,
-            search.CaseText(
-                number=number,
-                mission_id=mission_id,
-                subjects=[nfc(report.subject.full_name)],
-                reporters=[(nfc(report.reporter.name), report.reporter.phone)],
-                details=dict(report.details),
-                description=report.description,
-            ),
-            new=True,
-        )
-        audit.record(
-            session,
-            self.acting_user,
-            "case.opened",
-            "case",
-            number,
-            after={
-                "type": case_type.code,
-                "country": report.country,
-                "severity": str(severity),
+        return _Triaged(
+            draft=self,
+            case_type=case_type,
+            name_key=fold(report.subject.full_name),
+            severity=self.severity or guess.severity,
+            mission_id=self.mission.id if self.mission else _mission_id(session, mission_code),
+            triage={
+                "case_type": guess.case_type,
+                "severity": str(guess.severity),
+                "mission": mission_code,
+                "keywords": list(guess.keywords),
             },
         )
-        return case_id, number
 
     def _add_to(self, session: Session, case: Case) -> Taken:
         reporter = CaseReporter(**self._reporter(utcnow()))
@@ -403,27 +312,176 @@ def _check_fields(case_type: CaseType, details: dict[str, str]) -> None:
             raise Invalid(f"details.{name}", _("this field is required"))
 
 
-def _same_case(
-    session: Session, case_type: CaseType, report: CaseIn, name_key: str, now: datetime
-) -> Case | None:
+@dataclass(frozen=True)
+class _Triaged:
+    draft: Draft
+    case_type: CaseType
+    name_key: str
+    severity: Severity
+    mission_id: int | None
+    triage: dict[str, Any]
+
+    @property
+    def person(self) -> tuple[int, str, str]:
+        """Who the report is about, as far as telling two reports of one case apart goes."""
+        return self.case_type.id, self.draft.report.country, self.name_key
+
+
+def take_together(session: Session, drafts: list[Draft]) -> list[Taken]:
+    """Reports, each added to the case it repeats or opening one, written together: a batch
+    of a hundred new cases costs about as many statements as one. A second report of a
+    person already in the batch waits for the first to be written, and then joins its case;
+    the writer runs one batch at a time, so two copies of a report sent together make one."""
+    taken: list[Taken] = []
+    group: list[_Triaged] = []
+    for draft in drafts:
+        report = draft.triaged(session)
+        if any(earlier.person == report.person for earlier in group):
+            taken += _take_group(session, group)
+            group = []
+        group.append(report)
+    return taken + _take_group(session, group)
+
+
+def _take_group(session: Session, group: list[_Triaged]) -> list[Taken]:
+    now = utcnow()
+    repeated = _same_cases(session, [r for r in group if r.draft.deduplicate], now)
+    opened = iter(_open_all(session, [r for r in group if r.person not in repeated], now))
+    return [
+        r.draft._add_to(session, session.get_one(Case, repeated[r.person]))
+        if r.person in repeated
+        else next(opened)
+        for r in group
+    ]
+
+
+def _same_cases(
+    session: Session, reports: list[_Triaged], now: datetime
+) -> dict[tuple[int, str, str], int]:
+    """The open case of the last days each report repeats, by the person it is about: the
+    same type, country and folded name, and no other date of birth."""
+    if not reports:
+        return {}
     rows = session.connection().execute(
-        _SAME_PERSON,
-        {
-            "case_type_id": case_type.id,
-            "country": report.country,
-            "since": now - DEDUP_WINDOW,
-            "name_key": name_key,
-        },
+        _SAME_PEOPLE,
+        {"since": now - DEDUP_WINDOW, "name_keys": sorted({r.name_key for r in reports})},
     )
-    dates: dict[int, set[str | None]] = {}
-    for case_id, born in rows:
-        dates.setdefault(case_id, set()).add(born)
-    given = report.subject.date_of_birth
-    for case_id, known in dates.items():
-        # Two different dates of birth are two people of the same name.
-        if given is None or None in known or given in known:
-            return session.get_one(Case, case_id)
-    return None
+    dates: dict[tuple[int, str, str], dict[int, set[str | None]]] = {}
+    for case_id, case_type_id, country, name_key, born in rows:
+        dates.setdefault((case_type_id, country, name_key), {}).setdefault(case_id, set()).add(born)
+    found: dict[tuple[int, str, str], int] = {}
+    for report in reports:
+        given = report.draft.report.subject.date_of_birth
+        for case_id, known in dates.get(report.person, {}).items():
+            # Two different dates of birth are two people of the same name.
+            if given is None or None in known or given in known:
+                found[report.person] = case_id
+                break
+    return found
+
+
+def _open_all(session: Session, reports: list[_Triaged], now: datetime) -> list[Taken]:
+    """The new cases' rows, written as plain inserts, one statement a table for all of them:
+    the unit of work's bookkeeping for a handful of new objects costs more than the writes
+    themselves, and the writer does it for every batch."""
+    if not reports:
+        return []
+    connection = session.connection()
+    numbers = next_numbers(session, now.year, len(reports))
+    ids: list[int] = list(
+        connection.execute(
+            _INSERT_CASES,
+            [
+                {
+                    "number": number,
+                    "case_type_id": r.case_type.id,
+                    "status": Status.new,
+                    "severity": r.severity,
+                    "country": r.draft.report.country,
+                    "city": r.draft.report.city,
+                    "mission_id": r.mission_id,
+                    "channel": r.draft.channel,
+                    "description": r.draft.report.description,
+                    "details": dict(r.draft.report.details),
+                    "triage": r.triage,
+                    "created_by_id": r.draft.acting_user.id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r, number in zip(reports, numbers, strict=True)
+            ],
+        ).scalars()
+    )
+    opened = list(zip(ids, numbers, reports, strict=True))
+    connection.execute(
+        _INSERT_REPORTERS, [{"case_id": i, **r.draft._reporter(now)} for i, _n, r in opened]
+    )
+    connection.execute(
+        _INSERT_SUBJECTS,
+        [
+            {
+                "case_id": i,
+                "full_name": nfc(r.draft.report.subject.full_name),
+                "date_of_birth": r.draft.report.subject.date_of_birth,
+                "name_key": r.name_key,
+            }
+            for i, _n, r in opened
+        ],
+    )
+    if steps := [step for i, _n, r in opened for step in _steps(r.case_type, i, now)]:
+        connection.execute(_INSERT_STEPS, steps)
+    connection.execute(
+        _INSERT_EVENTS,
+        [
+            {
+                "case_id": i,
+                "at": now,
+                "kind": "opened",
+                "public": True,
+                "data": {"channel": str(r.draft.channel), **(r.draft.opened_data or {})},
+                "actor_id": r.draft.acting_user.id,
+            }
+            for i, _n, r in opened
+        ],
+    )
+    search.index_cases(
+        session,
+        [
+            (
+                i,
+                search.CaseText(
+                    number=number,
+                    mission_id=r.mission_id,
+                    subjects=[nfc(r.draft.report.subject.full_name)],
+                    reporters=[(nfc(r.draft.report.reporter.name), r.draft.report.reporter.phone)],
+                    details=dict(r.draft.report.details),
+                    description=r.draft.report.description,
+                ),
+            )
+            for i, number, r in opened
+        ],
+        new=True,
+    )
+    audit.record_many(
+        session,
+        [
+            audit.Entry(
+                r.draft.acting_user,
+                "case.opened",
+                "case",
+                number,
+                after={
+                    "type": r.case_type.code,
+                    "country": r.draft.report.country,
+                    "severity": str(r.severity),
+                },
+            )
+            for _i, number, r in opened
+        ],
+    )
+    for case_id in ids:
+        on_commit_together(session, _settle_later, case_id)
+    return [Taken(i, number, appended=False) for i, number, _r in opened]
 
 
 def _mission_id(session: Session, code: str | None) -> int | None:
