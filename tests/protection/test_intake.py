@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from kieubao.platform import audit
 from kieubao.platform.db import commit
 from kieubao.platform.models import User
 from kieubao.protection import search
+from kieubao.protection.actions import intake
 from kieubao.protection.actions.intake import Draft, Intake, take_together
 from kieubao.protection.models import Case, Channel, Severity, Status
 from kieubao.protection.schemas import CaseIn
@@ -171,3 +173,25 @@ def test_reports_written_together_make_one_case_per_person_numbered_in_turn(
     # Each new case is found by its people and reporters.
     for t, name in ((taken[1], "Pham Van Tu"), (taken[3], "do minh khoa")):
         assert t.case_id in search.find(session, hq_officer, name).ids
+
+
+def test_a_life_at_risk_whose_settling_was_lost_is_escalated_by_the_sweep(
+    open_case: Callable[..., Intake],
+    session: Session,
+    tokyo_officer: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server died between its commit and queuing the job that settles its cases."""
+    monkeypatch.setattr(intake, "_settle_later", lambda case_ids: None)
+    case = open_case(
+        case_type="accident_injury",
+        description="Em tôi bị tai nạn lao động, đang nguy kịch ở bệnh viện Nagoya.",
+    ).case
+    assert case.status is Status.new and mails_to(tokyo_officer.email) == []
+    assert intake.settle_missed(session, acting_user=SYSTEM) >= 1
+    session.refresh(case)
+    assert case.status is Status.escalated
+    assert any(case.number in text for text in mails_to(tokyo_officer.email))
+    # Swept again, it is not escalated twice.
+    intake.settle_missed(session, acting_user=SYSTEM)
+    assert sum(case.number in text for text in mails_to(tokyo_officer.email)) == 1

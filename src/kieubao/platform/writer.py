@@ -21,7 +21,7 @@ from anyio import to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kieubao.platform.db import READ_ONLY, commit, commit_then, new_session
+from kieubao.platform.db import READ_ONLY, commit, commit_then, new_session, sessions_share_engine
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ async def write_awaited(work: Callable[[Session], T]) -> T:
     """:func:`write` for a handler on the event loop that holds no session: it awaits the
     group writer's commit without taking a thread of the pool for the wait, so a surge of
     requests waits on one thread (the writer's), not on one each."""
+    if sessions_share_engine():
+        return await asyncio.wrap_future(_writer.submit(work))
     with new_session() as session:
-        if _grouped(session):
-            return await asyncio.wrap_future(_writer.submit(work))
         return await to_thread.run_sync(write, session, work)

@@ -8,7 +8,7 @@ from kieubao.platform import audit
 from kieubao.platform.db import session_scope
 from kieubao.platform.jobs import exclusive, job
 from kieubao.protection.actions import alert_unread, escalate_overdue
-from kieubao.protection.actions.intake import settle
+from kieubao.protection.actions.intake import settle, settle_missed
 
 SYSTEM = audit.System("protection")
 
@@ -32,3 +32,10 @@ def settle_cases(*, case_ids: list[int]) -> None:
     """Queued once per commit of new cases, whatever their number."""
     with session_scope() as session:
         settle(session, acting_user=SYSTEM, case_ids=case_ids)
+
+
+@job(schedule=crontab(minute="*/5"))
+def settle_missed_cases() -> None:
+    """Every five minutes: a server killed after its commit never queued its settling."""
+    with exclusive("protection-settle"), session_scope() as session:
+        settle_missed(session, acting_user=SYSTEM)

@@ -206,6 +206,31 @@ def settle(session: Session, *, acting_user: Actor, case_ids: list[int]) -> None
     commit(session)
 
 
+# Longer than the sweep's period: a case opened just before a crash is swept at least once.
+SETTLE_SWEEP = timedelta(minutes=15)
+
+
+def settle_missed(session: Session, *, acting_user: Actor, now: datetime | None = None) -> int:
+    """Settle what a process that died between its commit and its job may have left: the
+    cases of the last minutes, and any life at risk not yet escalated, however old."""
+    since = (now or utcnow()) - SETTLE_SWEEP
+    case_ids = list(
+        session.scalars(
+            select(Case.id).where(
+                (Case.created_at >= since)
+                | (
+                    (Case.severity == Severity.life_at_risk)
+                    & Case.escalated_at.is_(None)
+                    & Case.status.in_(OPEN)
+                )
+            )
+        )
+    )
+    if case_ids:
+        settle(session, acting_user=acting_user, case_ids=case_ids)
+    return len(case_ids)
+
+
 def _settle_later(case_ids: list[int]) -> None:
     # Imported here, not at the top: the job module imports the actions.
     from kieubao.protection.jobs import settle_cases
