@@ -6,7 +6,7 @@ are enqueued only once their data is on disk). Callers never commit.
 """
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import (
@@ -153,6 +153,29 @@ def _session_factory() -> sessionmaker[Session]:
 
 def new_session() -> Session:
     return _session_factory()()
+
+
+def insert_rows(
+    connection: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Plain rows (numbers and text, nothing for SQLAlchemy to convert) into ``table``, in the
+    caller's transaction, the fastest way each database has: COPY on PostgreSQL, the driver's
+    own executemany on SQLite. SQLAlchemy's executemany spends more per row preparing its
+    parameters than the database spends writing it, and intake writes thirty search tokens a
+    case."""
+    if not rows:
+        return
+    # Names from the code, never from input.
+    names = ", ".join(columns)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # the connection is checked out: it is in a transaction
+    if connection.dialect.name == "postgresql":
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        driver.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def sessions_share_engine() -> bool:

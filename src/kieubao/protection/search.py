@@ -19,10 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kieubao.platform.crypto import keyed_token
+from kieubao.platform.db import insert_rows
 from kieubao.platform.models import User
 from kieubao.protection.models import Case, CaseToken
 from kieubao.protection.queries import jurisdiction, visible
@@ -116,21 +117,19 @@ def words(text: CaseText) -> dict[str, int]:
     return found
 
 
-def token_rows(case_id: int, text: CaseText) -> list[dict[str, int | None]]:
-    """The index rows of one case, for an insert (the bulk loader writes the same)."""
+def token_rows(case_id: int, text: CaseText) -> list[tuple[int, int, int | None, int]]:
+    """The index rows of one case (``TOKEN_COLUMNS``), for an insert (the bulk loader writes
+    the same)."""
     rows: dict[int, int] = {}
     for word, bits in words(text).items():
         token = keyed_token(word)
         rows[token] = rows.get(token, 0) | bits
     mission = text.mission_id
-    return [
-        {"token": t, "case_id": case_id, "mission_id": mission, "fields": bits}
-        for t, bits in rows.items()
-    ]
+    return [(t, case_id, mission, bits) for t, bits in rows.items()]
 
 
+TOKEN_COLUMNS = ("token", "case_id", "mission_id", "fields")
 _DROP_TOKENS = delete(CaseToken).where(CaseToken.case_id.in_(bindparam("indexed", expanding=True)))
-_ADD_TOKENS = insert(CaseToken)
 
 
 def index_case(session: Session, case_id: int, text: CaseText) -> None:
@@ -139,13 +138,13 @@ def index_case(session: Session, case_id: int, text: CaseText) -> None:
 
 
 def index_cases(session: Session, cases: list[tuple[int, CaseText]], *, new: bool = False) -> None:
-    """Replace the index rows of cases (``new``: they have none yet) in two statements however
-    many they are: intake indexes a whole batch of cases at once."""
+    """Replace the index rows of cases (``new``: they have none yet), in the caller's
+    transaction: intake indexes a whole batch of cases at once."""
     connection = session.connection()
     if not new:
         connection.execute(_DROP_TOKENS, {"indexed": [case_id for case_id, _text in cases]})
-    if rows := [row for case_id, text in cases for row in token_rows(case_id, text)]:
-        connection.execute(_ADD_TOKENS, rows)
+    rows = [row for case_id, text in cases for row in token_rows(case_id, text)]
+    insert_rows(connection, CaseToken.__tablename__, TOKEN_COLUMNS, rows)
 
 
 def reindex(session: Session, case: Case) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
+from kieubao.platform.db import insert_rows
 from kieubao.platform.missions_data import mission_for
 from kieubao.platform.models import Mission
 from kieubao.platform.security import hash_pin
@@ -128,7 +129,7 @@ def load(
     written = 0
     while written < n:
         rows: dict[str, list[dict[str, Any]]] = {"case": [], "subject": [], "reporter": []}
-        tokens: list[tuple[int | None, ...]] = []
+        tokens: list[tuple[int, int, int | None, int]] = []
         for _ in range(min(BATCH, n - written)):
             case = next(stream)
             case_id, person_id = case_id + 1, person_id + 1
@@ -165,7 +166,7 @@ def load(
                 case.details,
                 case.description,
             )
-            tokens += [tuple(row.values()) for row in search.token_rows(case_id, text)]
+            tokens += search.token_rows(case_id, text)
         conn.execute(insert(Case), rows["case"])
         conn.execute(insert(CaseSubject), rows["subject"])
         conn.execute(insert(CaseReporter), rows["reporter"])
@@ -202,15 +203,9 @@ def _case_row(
     }
 
 
-def _insert_tokens(conn: Connection, rows: list[tuple[int | None, ...]]) -> None:
-    """Plain integers, 30 a case: straight to the driver, SQLAlchemy's per-row work skipped."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+def _insert_tokens(conn: Connection, rows: list[tuple[int, int, int | None, int]]) -> None:
     rows.sort()  # b-tree pages filled in order
-    conn.exec_driver_sql(
-        f"INSERT INTO {CaseToken.__tablename__} (token, case_id, mission_id, fields) "  # noqa: S608
-        f"VALUES ({mark}, {mark}, {mark}, {mark})",
-        rows,
-    )
+    insert_rows(conn, CaseToken.__tablename__, search.TOKEN_COLUMNS, rows)
 
 
 def _save_counters(conn: Connection, counters: dict[int, int]) -> None:
