@@ -281,7 +281,7 @@ def serve(
     try:
         # Watched boards keep their event streams open: a stop waits for them a moment only.
         uvicorn.run(
-            "kieubao.app:create_app",
+            "kieubao.app:served",
             factory=True,
             host=host,
             port=port,

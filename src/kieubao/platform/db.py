@@ -81,18 +81,13 @@ def build_engine(url: str | URL) -> Engine:
     if url.get_backend_name() != "sqlite":
         # Batched inserts vary in width, so server-side prepared statements are mostly
         # prepared once and thrown away: psycopg's automatic preparing halves import speed.
-        server = create_engine(
+        return create_engine(
             url,
             pool_pre_ping=True,
             pool_size=10,
             max_overflow=20,
             connect_args={"prepare_threshold": None} if url.get_driver_name() == "psycopg" else {},
         )
-        # Many rows inserted at once go as multi-row VALUES, a statement a thousand rows, as
-        # they do with RETURNING, not as one statement a row, however pipelined: a batch of
-        # cases and their thousand search tokens costs the server a few statements.
-        server.dialect.use_insertmanyvalues_wo_returning = True
-        return server
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_S, "check_same_thread": False})

@@ -4,12 +4,18 @@
 ended builds its own: on a cold start the app's threads would each read the whole gazetteer.
 """
 
+import gc
 import threading
 from collections.abc import Callable
 from functools import update_wrapper
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+# Set by a serving process (``kieubao.app.served``): what it builds once lives as long as it
+# does, so it is moved out of the collector's way; a full collection walking the gazetteer
+# would stop every request for a third of a second.
+freeze_when_built = False
 
 
 class Once(Generic[T]):
@@ -27,6 +33,8 @@ class Once(Generic[T]):
                 if not self._built:
                     self._value = self._build()
                     self._built = True
+                    if freeze_when_built:
+                        gc.freeze()
         return self._value  # type: ignore[return-value]
 
     def cache_clear(self) -> None:
