@@ -1,7 +1,9 @@
 """Case intake under load: POST /api/v1/cases against a bare one-row insert, same database.
 
 A real server (kieubao serve) on a fresh database with the demo loaded takes public case
-reports from a load generator on loopback, many in flight; in the same run a bare FastAPI
+reports from a load generator on loopback, many in flight (bench/streams.py: raw keep-alive
+connections, every request encoded beforehand, so that the generator takes little of the two
+cores the servers share with it, and sets the pace of neither); in the same run a bare FastAPI
 endpoint inserts one row per request into the same database with the same durability
 (bench/bare.py). Both on SQLite (WAL, synchronous=FULL) and on PostgreSQL. Each is run
 several times, alternating; the medians are kept, every run beside them.

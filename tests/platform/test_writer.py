@@ -1,9 +1,11 @@
 """Group commit: writes of many requests share one transaction, each answered once on disk."""
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, text
@@ -156,6 +158,41 @@ def test_a_batch_that_goes_through_whole_takes_no_savepoint_and_gathers_its_work
     # Twenty writes asked for the same work after commit: it ran once, with the twenty.
     assert writer.submit(_insert("later")).result(10) > 0
     assert gathered == [[f"n{i}" for i in range(20)]]
+
+
+def test_writes_awaited_on_an_event_loop_are_answered_in_one_wake_up_a_commit(
+    scratch: Engine,
+) -> None:
+    writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
+    started, hold = threading.Event(), threading.Event()
+
+    def blocked(session: Session) -> int:
+        started.set()
+        hold.wait(10)
+        return _insert("first")(session)
+
+    async def surge() -> tuple[list[int], int]:
+        loop = asyncio.get_running_loop()
+        wake_ups: list[object] = []
+        original = loop.call_soon_threadsafe
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            wake_ups.append(args[0])
+            return original(*args, **kwargs)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        first = writer.submit_awaitable(blocked)
+        await asyncio.to_thread(started.wait, 10)
+        wake_ups.clear()
+        rest = [writer.submit_awaitable(_insert(f"n{i}")) for i in range(20)]
+        hold.set()
+        ids = await asyncio.gather(first, *rest)
+        return list(ids), len(wake_ups)
+
+    ids, wake_ups = asyncio.run(surge())
+    assert len(set(ids)) == 21
+    # The first batch (the blocked write), then the twenty: two wake-ups, not twenty-one.
+    assert wake_ups == 2
 
 
 def test_a_write_that_fails_takes_its_work_after_commit_with_it(scratch: Engine) -> None:

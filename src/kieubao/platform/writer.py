@@ -33,7 +33,9 @@ MAX_BATCH = 500
 @dataclass
 class _Write:
     work: Callable[[Session], Any]
-    done: "Future[Any]"
+    done: "Future[Any] | asyncio.Future[Any]"
+    # The event loop of a handler awaiting ``done`` there (an asyncio future), else None.
+    loop: asyncio.AbstractEventLoop | None = None
 
 
 class GroupWriter:
@@ -47,12 +49,24 @@ class GroupWriter:
     def submit(self, work: Callable[[Session], T]) -> "Future[T]":
         """Queue ``work``; the future resolves to its result once its transaction committed."""
         done: Future[T] = Future()
-        self._waiting.put(_Write(work, done))
+        self._queue(_Write(work, done))
+        return done
+
+    def submit_awaitable(self, work: Callable[[Session], T]) -> "asyncio.Future[T]":
+        """:meth:`submit` from the event loop, for a future awaited there. The batch's answers
+        to one loop are handed to it at once: one wake-up of the loop a commit, not one a
+        request."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
+        self._queue(_Write(work, done, loop))
+        return done
+
+    def _queue(self, write: _Write) -> None:
+        self._waiting.put(write)
         with self._start:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="group-writer", daemon=True)
                 self._thread.start()
-        return done
 
     def run(self, work: Callable[[Session], T]) -> T:
         return self.submit(work).result()
@@ -74,16 +88,11 @@ class GroupWriter:
                 after = commit_then(session)
         except BaseException as exc:
             # Nothing of the batch is on disk: no request of it is told otherwise.
-            for write in batch:
-                write.done.set_exception(exc)
+            _answer([(write, None, exc) for write in batch])
             if not isinstance(exc, Exception):
                 raise
             return
-        for write, result, error in results:
-            if error is None:
-                write.done.set_result(result)
-            else:
-                write.done.set_exception(error)
+        _answer(results)
         # What follows a commit (jobs to queue) need not delay the answers: it is after the
         # commit either way, and the batch is on disk.
         try:
@@ -93,6 +102,37 @@ class GroupWriter:
 
 
 _Outcome = list[tuple[_Write, Any, BaseException | None]]
+
+
+def _answer(outcome: _Outcome) -> None:
+    """Resolve each write's future: in this thread for a thread's, in one call on its loop
+    for the writes awaited on an event loop."""
+    loops: dict[asyncio.AbstractEventLoop, _Outcome] = {}
+    for answer in outcome:
+        if answer[0].loop is None:
+            _resolve(answer)
+        else:
+            loops.setdefault(answer[0].loop, []).append(answer)
+    for loop, answers in loops.items():
+        try:
+            loop.call_soon_threadsafe(_resolve_all, answers)
+        except RuntimeError:
+            log.warning("%d writes committed for an event loop that has closed", len(answers))
+
+
+def _resolve_all(answers: _Outcome) -> None:
+    for answer in answers:
+        _resolve(answer)
+
+
+def _resolve(answer: tuple[_Write, Any, BaseException | None]) -> None:
+    write, result, error = answer
+    if write.done.cancelled():  # the request went away; what it asked for is written
+        return
+    if error is None:
+        write.done.set_result(result)
+    else:
+        write.done.set_exception(error)
 
 
 def _together(session: Session, batch: list[_Write]) -> _Outcome | None:
@@ -185,6 +225,6 @@ async def write_awaited(work: Callable[[Session], T]) -> T:
     group writer's commit without taking a thread of the pool for the wait, so a surge of
     requests waits on one thread (the writer's), not on one each."""
     if sessions_share_engine():
-        return await asyncio.wrap_future(_writer.submit(work))
+        return await _writer.submit_awaitable(work)
     with new_session() as session:
         return await to_thread.run_sync(write, session, work)
