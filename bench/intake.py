@@ -92,8 +92,10 @@ def compare(backend: str, var: Path, database_url: str | None, args: argparse.Na
     database = database_url or str(var / "kieubao.db")
     rng = random.Random(11)
     port = free_port()
-    server = instance.start("serve", "--host", "127.0.0.1", "--port", str(port))
-    bare, bare_url = start_bare(var, database)
+    server = instance.start(
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)
+    )
+    bare, bare_url = start_bare(var, database, args.workers)
     bare_runs: list[dict[str, Any]] = []
     intake_runs: list[dict[str, Any]] = []
     numbers: set[str] = set()
@@ -137,6 +139,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--backends", default="sqlite,postgres")
+    # Server processes, for kieubao and the bare endpoint alike.
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     if args.quick:
         args.reports, args.repeats = 500, 3
@@ -144,6 +148,7 @@ def main() -> None:
         "reports_per_run": args.reports,
         "concurrency": args.concurrency,
         "repeats": args.repeats,
+        "workers": args.workers,
         "target": {"over_bare_insert": 1.0, "p99_ms": 250},
     }
     for backend in args.backends.split(","):
