@@ -14,7 +14,7 @@ from kieubao.platform.models import User
 from kieubao.protection import search
 from kieubao.protection.actions import intake
 from kieubao.protection.actions.intake import Draft, Intake, take_together
-from kieubao.protection.models import Case, Channel, Severity, Status
+from kieubao.protection.models import Case, Channel, Notification, Severity, Status
 from kieubao.protection.schemas import CaseIn
 from kieubao.registry.models import Citizen
 from tests.personas import SYSTEM, mails_to
@@ -195,3 +195,31 @@ def test_a_life_at_risk_whose_settling_was_lost_is_escalated_by_the_sweep(
     # Swept again, it is not escalated twice.
     intake.settle_missed(session, acting_user=SYSTEM)
     assert sum(case.number in text for text in mails_to(tokyo_officer.email)) == 1
+
+
+def test_cases_at_risk_settled_together_reach_each_officer_in_one_mail(
+    open_case: Callable[..., Intake],
+    session: Session,
+    tokyo_officer: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A surge: each case is a notice in the app, and one mail lists them all."""
+    monkeypatch.setattr(intake, "_settle_later", lambda case_ids: None)
+    numbers = [
+        open_case(
+            case_type="accident_injury",
+            description="Em tôi bị tai nạn lao động, đang nguy kịch ở bệnh viện Nagoya.",
+            subject={"full_name": name, "date_of_birth": "1999-09-09"},
+        ).case.number
+        for name in ("Vũ Văn Long", "Hồ Thị Thu", "Đinh Quang Huy")
+    ]
+    intake.settle_missed(session, acting_user=SYSTEM)
+    mails = mails_to(tokyo_officer.email)
+    assert len(mails) == 1
+    assert all(number in mails[0] for number in numbers)
+    noticed = session.scalars(
+        select(Case.number)
+        .join(Notification, Notification.case_id == Case.id)
+        .where(Notification.user_id == tokyo_officer.id)
+    )
+    assert sorted(noticed) == sorted(numbers)
