@@ -180,6 +180,9 @@ def admit(
     return Intake(session.get_one(Case, taken.case_id), pin, taken.appended)
 
 
+SETTLE_CHUNK = 10
+
+
 def settle(session: Session, *, acting_user: Actor, case_ids: list[int]) -> None:
     """What intake leaves until after its answer, for the cases it opened: their people
     matched to the registry, and a life at risk escalated to the mission and HQ. Run again,
@@ -189,20 +192,24 @@ def settle(session: Session, *, acting_user: Actor, case_ids: list[int]) -> None
     database's write lock (and the audit chain's head) while intake waits for them."""
     with read_scope() as reading:
         found = _registry_matches(reading, case_ids)
-    cases = session.scalars(
-        select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.subjects))
-    )
-    for case in cases:
-        for subject in case.subjects:
-            if subject.citizen_id is None and subject.id in found:
-                subject.citizen_id = found[subject.id]
-        if (
-            case.severity is Severity.life_at_risk
-            and case.escalated_at is None
-            and case.status in OPEN
-        ):
-            escalate(session, acting_user=acting_user, case=case, step=None)
-    commit(session)
+    # A few cases a transaction: intake's writer waits for the lock while each lasts.
+    for start in range(0, len(case_ids), SETTLE_CHUNK):
+        cases = session.scalars(
+            select(Case)
+            .where(Case.id.in_(case_ids[start : start + SETTLE_CHUNK]))
+            .options(selectinload(Case.subjects))
+        )
+        for case in cases:
+            for subject in case.subjects:
+                if subject.citizen_id is None and subject.id in found:
+                    subject.citizen_id = found[subject.id]
+            if (
+                case.severity is Severity.life_at_risk
+                and case.escalated_at is None
+                and case.status in OPEN
+            ):
+                escalate(session, acting_user=acting_user, case=case, step=None)
+        commit(session)
 
 
 def _registry_matches(session: Session, case_ids: list[int]) -> dict[int, int]:
