@@ -12,8 +12,9 @@ from kieubao.platform import audit
 from kieubao.platform.db import commit
 from kieubao.platform.models import User
 from kieubao.protection import search
-from kieubao.protection.actions import intake
-from kieubao.protection.actions.intake import Draft, Intake, take_together
+from kieubao.protection.actions import drafts, settling
+from kieubao.protection.actions.drafts import Draft, take_together
+from kieubao.protection.actions.intake import Intake
 from kieubao.protection.models import Case, Channel, Notification, Severity, Status
 from kieubao.protection.schemas import CaseIn
 from kieubao.registry.models import Citizen
@@ -182,18 +183,18 @@ def test_a_life_at_risk_whose_settling_was_lost_is_escalated_by_the_sweep(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The server died between its commit and queuing the job that settles its cases."""
-    monkeypatch.setattr(intake, "_settle_later", lambda case_ids: None)
+    monkeypatch.setattr(drafts, "settle_later", lambda case_ids: None)
     case = open_case(
         case_type="accident_injury",
         description="Em tôi bị tai nạn lao động, đang nguy kịch ở bệnh viện Nagoya.",
     ).case
     assert case.status is Status.new and mails_to(tokyo_officer.email) == []
-    assert intake.settle_missed(session, acting_user=SYSTEM) >= 1
+    assert settling.settle_missed(session, acting_user=SYSTEM) >= 1
     session.refresh(case)
     assert case.status is Status.escalated
     assert any(case.number in text for text in mails_to(tokyo_officer.email))
     # Swept again, it is not escalated twice.
-    intake.settle_missed(session, acting_user=SYSTEM)
+    settling.settle_missed(session, acting_user=SYSTEM)
     assert sum(case.number in text for text in mails_to(tokyo_officer.email)) == 1
 
 
@@ -204,7 +205,7 @@ def test_cases_at_risk_settled_together_reach_each_officer_in_one_mail(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A surge: each case is a notice in the app, and one mail lists them all."""
-    monkeypatch.setattr(intake, "_settle_later", lambda case_ids: None)
+    monkeypatch.setattr(drafts, "settle_later", lambda case_ids: None)
     numbers = [
         open_case(
             case_type="accident_injury",
@@ -213,7 +214,7 @@ def test_cases_at_risk_settled_together_reach_each_officer_in_one_mail(
         ).case.number
         for name in ("Vũ Văn Long", "Hồ Thị Thu", "Đinh Quang Huy")
     ]
-    intake.settle_missed(session, acting_user=SYSTEM)
+    settling.settle_missed(session, acting_user=SYSTEM)
     mails = mails_to(tokyo_officer.email)
     assert len(mails) == 1
     assert all(number in mails[0] for number in numbers)

@@ -8,7 +8,7 @@ from kieubao.platform import audit
 from kieubao.platform.db import session_scope
 from kieubao.platform.jobs import exclusive, job
 from kieubao.protection.actions import alert_unread, escalate_overdue
-from kieubao.protection.actions.intake import settle, settle_missed
+from kieubao.protection.actions.settling import settle, settle_missed
 
 SYSTEM = audit.System("protection")
 
@@ -29,7 +29,7 @@ def alert_oldest_unread() -> None:
 
 @job()
 def settle_cases(*, case_ids: list[int]) -> None:
-    """Queued once per commit of new cases, whatever their number."""
+    """Queued once per commit of new cases, whatever their number (settling.settle_later)."""
     with session_scope() as session:
         settle(session, acting_user=SYSTEM, case_ids=case_ids)
 
