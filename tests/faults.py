@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kieubao.platform import audit, db, migrate, missions
 from kieubao.platform.smtp_sink import free_port
+from kieubao.protection.actions import load_case_types
 from tests.backends import POSTGRES_URL, postgres_available, unavailable
 
 KIEUBAO = str(Path(sys.executable).with_name("kieubao"))
@@ -76,6 +77,28 @@ def serving(url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
     with Session(engine) as session:
         missions.load_seed(session, acting_user=audit.System("fault tests"))
     return engine
+
+
+def intake_database(var: Path) -> tuple[Engine, dict[str, str]]:
+    """A migrated SQLite database in ``var`` with the missions and case types, for a
+    `kieubao serve` of its own (:func:`serve_kieubao`): its engine, and the server's
+    environment (jobs queued, public intake unlimited)."""
+    url = f"sqlite:///{var}/kieubao.db"
+    engine = db.build_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection)
+    with Session(engine, expire_on_commit=False) as session:
+        missions.load_seed(session, acting_user=audit.System("fault tests"))
+        load_case_types(session, acting_user=audit.System("fault tests"))
+    env = {
+        **os.environ,
+        "KIEUBAO_VAR_DIR": str(var),
+        "KIEUBAO_DATABASE_URL": url,
+        "KIEUBAO_JOBS_IMMEDIATE": "false",
+        "KIEUBAO_INTAKE_PER_HOUR": "1000000",
+    }
+    env.pop("KIEUBAO_REDIS_URL", None)
+    return engine, env
 
 
 class Proxy:

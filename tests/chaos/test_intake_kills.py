@@ -16,11 +16,10 @@ from bench.results import record
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kieubao.platform import audit, db, migrate, missions
+from kieubao.platform import audit
 from kieubao.platform.smtp_sink import free_port
-from kieubao.protection import actions
 from kieubao.protection.models import Case
-from tests.faults import KIEUBAO, serve_kieubao
+from tests.faults import KIEUBAO, intake_database, serve_kieubao
 from tests.protection.conftest import report
 
 SYSTEM = audit.System("tests")
@@ -38,21 +37,7 @@ def _name(n: int) -> str:
 
 @pytest.mark.xdist_group("intake-kills")
 def test_ten_sigkills_under_intake_load_lose_no_acknowledged_case(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/kieubao.db"
-    engine = db.build_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection)
-    with Session(engine, expire_on_commit=False) as session:
-        missions.load_seed(session, acting_user=SYSTEM)
-        actions.load_case_types(session, acting_user=SYSTEM)
-    env = {
-        **os.environ,
-        "KIEUBAO_VAR_DIR": str(tmp_path),
-        "KIEUBAO_DATABASE_URL": url,
-        "KIEUBAO_JOBS_IMMEDIATE": "false",
-        "KIEUBAO_INTAKE_PER_HOUR": "1000000",
-    }
-    env.pop("KIEUBAO_REDIS_URL", None)
+    engine, env = intake_database(tmp_path)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"

@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 
 from kieubao.crisis.actions import open_crisis
 from kieubao.crisis.models import SelfReport
-from kieubao.platform import audit, db, migrate, missions
+from kieubao.platform import audit
 from kieubao.platform.smtp_sink import free_port
-from kieubao.protection import actions
 from kieubao.protection.models import Case
-from tests.faults import KIEUBAO, serve_kieubao
+from tests.faults import KIEUBAO, intake_database, serve_kieubao
 from tests.protection.conftest import report
 
 SYSTEM = audit.System("tests")
@@ -30,23 +29,10 @@ GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hải", "Khánh", "Lan", "
 
 @pytest.mark.xdist_group("intake-kill")
 def test_every_acknowledged_intake_survives_a_sigkill_mid_load(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/kieubao.db"
-    engine = db.build_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection)
+    engine, env = intake_database(tmp_path)
     with Session(engine, expire_on_commit=False) as session:
-        missions.load_seed(session, acting_user=SYSTEM)
-        actions.load_case_types(session, acting_user=SYSTEM)
         area = {"circles": [{"lat": 34.69, "lon": 135.5, "radius_km": 50}], "polygons": []}
         crisis = open_crisis(session, acting_user=SYSTEM, title="Osaka quake", area=area)
-    env = {
-        **os.environ,
-        "KIEUBAO_VAR_DIR": str(tmp_path),
-        "KIEUBAO_DATABASE_URL": url,
-        "KIEUBAO_JOBS_IMMEDIATE": "false",
-        "KIEUBAO_INTAKE_PER_HOUR": "1000000",
-    }
-    env.pop("KIEUBAO_REDIS_URL", None)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -148,6 +148,19 @@ def _session_factory() -> sessionmaker[Session]:
 
 def new_session() -> Session:
     return _session_factory()()
+
+
+T = TypeVar("T")
+
+
+def per_transaction(session: Session, key: str, load: Callable[[], T]) -> T:
+    """``load()``, read once in the session's transaction and kept for the rest of it: a
+    group writer's batch of a hundred reports reads the case types once, not a hundred
+    times, and the next transaction reads them afresh."""
+    held = session.info.get(key)
+    if held is None or held[0] is not session.get_transaction():
+        held = session.info[key] = (session.get_transaction(), load())
+    return held[1]
 
 
 def insert_rows(

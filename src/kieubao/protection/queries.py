@@ -10,7 +10,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, load_only
 
 from kieubao.platform import access, writer
-from kieubao.platform.db import utcnow
+from kieubao.platform.db import per_transaction, utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import BreakGlassGrant, Mission, Role, User
@@ -256,3 +256,25 @@ def reported_location(case: Case) -> dict[str, float] | None:
         if isinstance(where, dict):
             return where
     return None
+
+
+def active_types(session: Session) -> list[CaseType]:
+    """The case types reports may be of, read once in a transaction."""
+    return per_transaction(
+        session,
+        "case_types",
+        lambda: list(
+            session.scalars(select(CaseType).where(CaseType.active).order_by(CaseType.id))
+        ),
+    )
+
+
+def mission_id(session: Session, code: str | None) -> int | None:
+    """The id of the mission of this code, from the ids of all, read once in a transaction:
+    a whole mission comes with its jurisdictions, read for nothing here."""
+    ids = per_transaction(
+        session,
+        "mission_ids",
+        lambda: {code: id_ for code, id_ in session.execute(select(Mission.code, Mission.id))},
+    )
+    return ids.get(code) if code else None

@@ -1,9 +1,8 @@
 """Reports drafted for the group writer, and how it writes a batch of them as one."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +16,7 @@ from kieubao.platform.i18n import gettext as _
 from kieubao.platform.missions_data import mission_for
 from kieubao.platform.models import Mission
 from kieubao.platform.text import fold, nfc
-from kieubao.protection import procedure, search, triage
+from kieubao.protection import procedure, queries, search, triage
 from kieubao.protection.actions.settling import settle_later
 from kieubao.protection.models import (
     OPEN,
@@ -38,8 +37,6 @@ from kieubao.protection.schemas import CaseIn
 # A second report of the same person, type and country within this window is the same case.
 DEDUP_WINDOW = timedelta(days=7)
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True)
 class Taken:
@@ -48,16 +45,6 @@ class Taken:
     case_id: int
     number: str
     appended: bool
-
-
-def active_types(session: Session) -> list[CaseType]:
-    return _per_transaction(
-        session,
-        "case_types",
-        lambda: list(
-            session.scalars(select(CaseType).where(CaseType.active).order_by(CaseType.id))
-        ),
-    )
 
 
 # The statements of every intake, built once: the group writer runs them for every batch, and
@@ -129,7 +116,7 @@ class Draft:
     def triaged(self, session: Session) -> "_Triaged":
         """The report's type (given, or guessed from its words), severity and mission."""
         report = self.report
-        types = active_types(session)
+        types = queries.active_types(session)
         guess = triage.guess(f"{report.description} {' '.join(report.details.values())}", types)
         code = report.case_type or guess.case_type
         case_type = next((t for t in types if t.code == code), None)
@@ -141,15 +128,17 @@ class Draft:
             # Nothing in the words says what happened: the officer will type it at triage.
             case_type = next(t for t in types if t.code == "missing_contact")
         _check_fields(case_type, report.details)
-        mission_code = (
-            self.mission.code if self.mission else mission_for(report.country, report.city)
-        )
+        if self.mission is None:
+            mission_code = mission_for(report.country, report.city)
+            mission_id = queries.mission_id(session, mission_code)
+        else:
+            mission_code, mission_id = self.mission.code, self.mission.id
         return _Triaged(
             draft=self,
             case_type=case_type,
             name_key=fold(report.subject.full_name),
             severity=self.severity or guess.severity,
-            mission_id=self.mission.id if self.mission else _mission_id(session, mission_code),
+            mission_id=mission_id,
             triage={
                 "case_type": guess.case_type,
                 "severity": str(guess.severity),
@@ -370,25 +359,6 @@ def _open_all(session: Session, reports: list[_Triaged], now: datetime) -> list[
     for case_id in ids:
         on_commit_together(session, settle_later, case_id)
     return [Taken(i, number, appended=False) for i, number, _r in opened]
-
-
-def _mission_id(session: Session, code: str | None) -> int | None:
-    # The ids alone: a whole mission comes with its jurisdictions, read for nothing here.
-    ids = _per_transaction(
-        session,
-        "mission_ids",
-        lambda: {code: id_ for code, id_ in session.execute(select(Mission.code, Mission.id))},
-    )
-    return ids.get(code) if code else None
-
-
-def _per_transaction(session: Session, key: str, load: Callable[[], T]) -> T:
-    """What stays true for a transaction, read once in it: a group writer's batch of a
-    hundred reports reads the case types once, not a hundred times."""
-    held = session.info.get(key)
-    if held is None or held[0] is not session.get_transaction():
-        held = session.info[key] = (session.get_transaction(), load())
-    return held[1]
 
 
 def _steps(case_type: CaseType, case_id: int, start: datetime) -> list[dict[str, Any]]:
