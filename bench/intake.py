@@ -79,14 +79,11 @@ def posts(url: str, bodies: list[dict[str, Any]]) -> list[bytes]:
 
 
 def unsettled(database: str, var: Path) -> int:
-    """Jobs still queued, and life-at-risk cases not yet escalated: what the worker has yet
-    to do after the answers (the registry match, escalation)."""
+    """Cases the worker has yet to settle after the answers (the registry match, a life at
+    risk escalated), and jobs still queued."""
     with sqlite3.connect(var / "jobs.db") as jobs:
         queued = jobs.execute("SELECT count(*) FROM task").fetchone()[0]
-    waiting = (
-        "SELECT count(*) FROM protection_cases "
-        "WHERE severity = 'life_at_risk' AND escalated_at IS NULL"
-    )
+    waiting = "SELECT count(*) FROM protection_cases WHERE settled_at IS NULL"
     if database.startswith("postgresql"):
         with psycopg.connect(database) as conn:
             row = conn.execute(waiting).fetchone()

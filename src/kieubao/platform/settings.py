@@ -1,7 +1,7 @@
 """Settings, read once from ``KIEUBAO_*`` variables and ``.env``."""
 
 import secrets
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -144,6 +144,12 @@ class Settings(BaseSettings):
         return self.secret_key or _local_key(self.var_path("secret.key"))
 
     def encryption_key(self) -> str:
+        return self._encryption_key
+
+    # Read once: every PIN and blind index derives its key from it, in a surge thousands a
+    # second.
+    @cached_property
+    def _encryption_key(self) -> str:
         return self.data_key or _local_key(self.var_path("data.key"))
 
 

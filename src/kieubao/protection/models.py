@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,7 +111,16 @@ class CaseCounter(Base):
 
 class Case(Timestamped, Base):
     __tablename__ = "protection_cases"
-    __table_args__ = (Index("ix_protection_cases_mission_status", "mission_id", "status"),)
+    __table_args__ = (
+        Index("ix_protection_cases_mission_status", "mission_id", "status"),
+        # The few cases not settled yet, for the sweep: the rest are not in it.
+        Index(
+            "ix_protection_cases_unsettled",
+            "created_at",
+            sqlite_where=text("settled_at IS NULL"),
+            postgresql_where=text("settled_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -129,6 +139,8 @@ class Case(Timestamped, Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     escalated_at: Mapped[datetime | None]
+    # When what intake leaves until after its answer was done (actions/settling.py).
+    settled_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     # A duplicate closed into another case points to the case that carries on.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("protection_cases.id"))

@@ -1,6 +1,9 @@
 """Escalation notices: who is told, in the app and by email."""
 
-from sqlalchemy import or_, select
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform import i18n
@@ -9,42 +12,80 @@ from kieubao.platform.i18n import gettext as _
 from kieubao.platform.jobs import enqueue
 from kieubao.platform.mail import send_mails
 from kieubao.platform.models import Role, User
-from kieubao.protection.models import Case, CaseStep, Notification
+from kieubao.protection.models import Case, Notification
+
+
+def recipients_by_mission(
+    session: Session, mission_ids: Iterable[int | None]
+) -> dict[int | None, list[User]]:
+    """For each mission, its officers and the HQ desk: who is told of its cases."""
+    wanted = set(mission_ids)
+    users = session.scalars(
+        select(User)
+        .where(
+            User.is_active,
+            or_(
+                User.role == Role.hq_officer,
+                (User.role == Role.mission_officer)
+                & User.mission_id.in_([m for m in wanted if m is not None]),
+            ),
+        )
+        .order_by(User.id)
+    ).all()
+    return {
+        mission: [u for u in users if u.role is Role.hq_officer or u.mission_id == mission]
+        for mission in wanted
+    }
 
 
 def recipients(session: Session, case: Case) -> list[User]:
     """The officers of the mission with jurisdiction, and the HQ desk."""
-    mission_officers = (User.role == Role.mission_officer) & (User.mission_id == case.mission_id)
-    return list(
-        session.scalars(
-            select(User)
-            .where(User.is_active, or_(User.role == Role.hq_officer, mission_officers))
-            .order_by(User.id)
-        )
+    return recipients_by_mission(session, [case.mission_id])[case.mission_id]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An escalated case, to tell of: for a step past its deadline (its names in Vietnamese
+    and English), or for a life at risk (no step)."""
+
+    case_id: int
+    number: str
+    mission_id: int | None
+    step: tuple[str, str] | None = None
+
+
+def notify(session: Session, escalated: Sequence[Notice]) -> None:
+    """An in-app notice to each recipient of each case, in their language, written in one
+    statement; and the same by email once committed, gathered over the transaction:
+    settling fifty cases at risk at once mails each officer once, the fifty listed."""
+    told = recipients_by_mission(session, {n.mission_id for n in escalated})
+    rows: list[tuple[User, Notice, str]] = []
+    texts: dict[tuple[str, Notice], str] = {}
+    for notice in escalated:
+        for user in told[notice.mission_id]:
+            key = (user.locale, notice)
+            if key not in texts:
+                texts[key] = _text(notice, user.locale)
+            rows.append((user, notice, texts[key]))
+    if not rows:
+        return
+    ids = session.connection().scalars(
+        insert(Notification).returning(Notification.id, sort_by_parameter_order=True),
+        [{"user_id": u.id, "case_id": n.case_id, "text": text} for u, n, text in rows],
     )
+    for (user, _n, text), notice_id in zip(rows, ids, strict=True):
+        # The message id is the notice's, so a retry of the mail job sends one.
+        on_commit_together(session, _mail, (user.email, user.locale, text, notice_id))
 
 
-def notify_escalation(session: Session, case: Case, step: CaseStep | None) -> list[Notification]:
-    """An in-app notice to each recipient, in their language, and the same by email once
-    the escalation is committed (the message id is the notice's, so a retry sends one)."""
-    notices: list[tuple[User, Notification]] = []
-    for user in recipients(session, case):
-        with i18n.speaking(user.locale):
-            if step is None:
-                text = _("Case {number} escalated: a life is at risk").format(number=case.number)
-            else:
-                name = step.name_vi if user.locale == "vi" else step.name_en
-                text = _("Case {number} escalated: the step “{step}” is overdue").format(
-                    number=case.number, step=name
-                )
-        notices.append((user, Notification(user_id=user.id, case_id=case.id, text=text)))
-    session.add_all(n for _u, n in notices)
-    session.flush()
-    for user, notice in notices:
-        # Gathered over the transaction: settling fifty cases at risk at once mails each
-        # officer once, the fifty listed, not fifty times.
-        on_commit_together(session, _mail, (user.email, user.locale, notice.text, notice.id))
-    return [notice for _u, notice in notices]
+def _text(notice: Notice, locale: str) -> str:
+    with i18n.speaking(locale):
+        if notice.step is None:
+            return _("Case {number} escalated: a life is at risk").format(number=notice.number)
+        name = notice.step[0] if locale == "vi" else notice.step[1]
+        return _("Case {number} escalated: the step “{step}” is overdue").format(
+            number=notice.number, step=name
+        )
 
 
 def _mail(notices: list[tuple[str, str, str, int]]) -> None:

@@ -199,6 +199,7 @@ def _case_row(
         "triage": {},
         "created_at": case.opened,
         "updated_at": case.opened,
+        "settled_at": case.opened,
         "closed_at": case.opened + timedelta(days=30) if old else None,
     }
 

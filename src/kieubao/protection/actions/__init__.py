@@ -2,6 +2,7 @@
 
 from kieubao.protection.actions.case_types import load_case_types
 from kieubao.protection.actions.erasure import pseudonymise_person
+from kieubao.protection.actions.escalation import escalate, escalate_overdue
 from kieubao.protection.actions.files import IncomingFile, TooLarge
 from kieubao.protection.actions.inbox import alert_unread, claim_next, mark_read
 from kieubao.protection.actions.intake import open_case, receive_report
@@ -20,8 +21,6 @@ from kieubao.protection.actions.working import (
     assign,
     complete_step,
     confirm_triage,
-    escalate,
-    escalate_overdue,
     log_liaison,
     set_status,
 )

@@ -3,13 +3,13 @@ a life at risk escalated. One job a commit, and a sweep for what a dead process 
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, read_scope, utcnow
 from kieubao.platform.jobs import enqueue
-from kieubao.protection.actions.working import escalate
+from kieubao.protection.actions.escalation import Escalation, escalate_all
 from kieubao.protection.models import (
     OPEN,
     Case,
@@ -18,44 +18,47 @@ from kieubao.protection.models import (
 )
 from kieubao.registry import matching
 
-SETTLE_CHUNK = 10
+# Cases a transaction: intake's writer waits for the lock while each lasts.
+SETTLE_CHUNK = 100
+_LINK = (
+    update(CaseSubject)
+    .where(CaseSubject.id == bindparam("subject_id"), CaseSubject.citizen_id.is_(None))
+    .values(citizen_id=bindparam("citizen_id"))
+)
+_SETTLED = update(Case).where(Case.settled_at.is_(None)).values(settled_at=bindparam("now"))
+_AT_RISK = select(Case.id).where(
+    Case.severity == Severity.life_at_risk, Case.escalated_at.is_(None), Case.status.in_(OPEN)
+)
 
 
 def settle(session: Session, *, acting_user: Actor, case_ids: list[int]) -> None:
     """What intake leaves until after its answer, for the cases it opened: their people
     matched to the registry, and a life at risk escalated to the mission and HQ. Run again,
-    it finds nothing left to do.
+    it finds nothing left to do: each case is marked settled.
 
     The matching only reads, and is done first, apart: done in the write, it would hold the
     database's write lock (and the audit chain's head) while intake waits for them."""
     with read_scope() as reading:
         found = _registry_matches(reading, case_ids)
-    # A few cases a transaction: intake's writer waits for the lock while each lasts.
+    if found:
+        links = [{"subject_id": s, "citizen_id": c} for s, c in found.items()]
+        session.connection().execute(_LINK, links)
     for start in range(0, len(case_ids), SETTLE_CHUNK):
-        cases = session.scalars(
-            select(Case)
-            .where(Case.id.in_(case_ids[start : start + SETTLE_CHUNK]))
-            .options(selectinload(Case.subjects))
-        )
-        for case in cases:
-            for subject in case.subjects:
-                if subject.citizen_id is None and subject.id in found:
-                    subject.citizen_id = found[subject.id]
-            if (
-                case.severity is Severity.life_at_risk
-                and case.escalated_at is None
-                and case.status in OPEN
-            ):
-                escalate(session, acting_user=acting_user, case=case, step=None)
+        chunk = case_ids[start : start + SETTLE_CHUNK]
+        if at_risk := session.scalars(_AT_RISK.where(Case.id.in_(chunk))).all():
+            escalations = [Escalation(case_id) for case_id in at_risk]
+            escalate_all(session, acting_user=acting_user, escalations=escalations)
+        session.connection().execute(_SETTLED.where(Case.id.in_(chunk)), {"now": utcnow()})
         commit(session)
 
 
 def _registry_matches(session: Session, case_ids: list[int]) -> dict[int, int]:
-    """The registry's citizen for each person of the cases not linked to one yet, by id."""
+    """The registry's citizen for each person of the unsettled cases not linked to one yet,
+    by id."""
     people = session.execute(
         select(CaseSubject.id, CaseSubject.full_name, CaseSubject.date_of_birth, Case.country)
         .join(Case)
-        .where(Case.id.in_(case_ids), CaseSubject.citizen_id.is_(None))
+        .where(Case.id.in_(case_ids), Case.settled_at.is_(None), CaseSubject.citizen_id.is_(None))
     )
     found: dict[int, int] = {}
     for subject_id, name, born, country in people:
@@ -65,25 +68,20 @@ def _registry_matches(session: Session, case_ids: list[int]) -> dict[int, int]:
     return found
 
 
-# Longer than the sweep's period: a case opened just before a crash is swept at least once.
-SETTLE_SWEEP = timedelta(minutes=15)
+# Left to the case's own job this long: the sweep finds what no job will settle.
+SETTLE_GRACE = timedelta(minutes=1)
 
 
 def settle_missed(session: Session, *, acting_user: Actor, now: datetime | None = None) -> int:
-    """Settle what a process that died between its commit and its job may have left: the
-    cases of the last minutes, and any life at risk not yet escalated, however old."""
-    since = (now or utcnow()) - SETTLE_SWEEP
+    """Settle the cases a process that died between its commit and its job left unsettled,
+    however old."""
+    before = (now or utcnow()) - SETTLE_GRACE
     with read_scope() as reading:
         case_ids = list(
             reading.scalars(
-                select(Case.id).where(
-                    (Case.created_at >= since)
-                    | (
-                        (Case.severity == Severity.life_at_risk)
-                        & Case.escalated_at.is_(None)
-                        & Case.status.in_(OPEN)
-                    )
-                )
+                select(Case.id)
+                .where(Case.settled_at.is_(None), Case.created_at < before)
+                .order_by(Case.id)
             )
         )
     if case_ids:

@@ -13,9 +13,9 @@ from kieubao.platform.errors import Conflict, Invalid, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import OFFICER_ROLES, User
 from kieubao.protection import search
+from kieubao.protection.actions.escalation import escalate
 from kieubao.protection.actions.files import IncomingFile, check_file, check_size, kept
 from kieubao.protection.models import (
-    OPEN,
     TRANSITIONS,
     Case,
     CaseEvent,
@@ -25,7 +25,6 @@ from kieubao.protection.models import (
     Severity,
     Status,
 )
-from kieubao.protection.notices import notify_escalation
 from kieubao.protection.schemas import LiaisonIn, TriageIn
 
 
@@ -96,7 +95,7 @@ def confirm_triage(session: Session, *, acting_user: User, case: Case, decision:
         after={"corrections": corrections},
     )
     if case.severity is Severity.life_at_risk and case.escalated_at is None:
-        escalate(session, acting_user=acting_user, case=case, step=None)
+        escalate(session, acting_user=acting_user, case=case)
     commit(session)
     return case
 
@@ -211,44 +210,3 @@ def assign(session: Session, *, acting_user: User, case: Case, officer: User) ->
     )
     commit(session)
     return case
-
-
-def escalate(session: Session, *, acting_user: Actor, case: Case, step: CaseStep | None) -> None:
-    """Tell the mission and HQ now (in the app; by email after commit). The caller commits."""
-    now = utcnow()
-    if step is not None:
-        step.escalated_at = now
-    case.escalated_at = now
-    if Status.escalated in TRANSITIONS[case.status]:
-        _move(case, acting_user, Status.escalated, now)
-    _event(case, acting_user, "escalated", step=step.code if step else None)
-    session.flush()
-    notify_escalation(session, case, step)
-    audit.record(
-        session,
-        acting_user,
-        "case.escalated",
-        "case",
-        case.number,
-        after={"step": step.code if step else None},
-    )
-
-
-def escalate_overdue(session: Session, *, acting_user: Actor, now: datetime | None = None) -> int:
-    """Escalate each open case's steps that passed their deadline, once per step."""
-    now = now or utcnow()
-    overdue = session.scalars(
-        select(CaseStep)
-        .join(Case)
-        .where(
-            CaseStep.done_at.is_(None),
-            CaseStep.escalated_at.is_(None),
-            CaseStep.due_at < now,
-            Case.status.in_(OPEN),
-        )
-        .order_by(CaseStep.due_at)
-    ).all()
-    for step in overdue:
-        escalate(session, acting_user=acting_user, case=step.case, step=step)
-    commit(session)
-    return len(overdue)
