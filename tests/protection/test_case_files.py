@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
 
 from kieubao.platform.models import User
 from kieubao.platform.settings import get_settings
@@ -212,10 +213,11 @@ def test_the_guard_limit_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -
         "path": "/console/cases/BH-2026-000001/notes",
         "headers": [(b"content-type", b"multipart/form-data; boundary=x")],
     }
-    assert guard._body_limit(scope) == 1000 + 256 * 1024
+    assert guard._body_limit(scope, Headers(scope=scope)) == 1000 + 256 * 1024
     scope["path"] = "/console/cases/BH-2026-000001/notes/extra"
-    assert guard._body_limit(scope) == get_settings().import_max_bytes + 1024 * 1024
+    larger = get_settings().import_max_bytes + 1024 * 1024
+    assert guard._body_limit(scope, Headers(scope=scope)) == larger
     # A form without files is read whole into memory: it keeps the small limit.
     scope["path"] = "/console/cases/BH-2026-000001/notes"
     scope["headers"] = [(b"content-type", b"application/x-www-form-urlencoded")]
-    assert guard._body_limit(scope) == guard.MAX_BODY
+    assert guard._body_limit(scope, Headers(scope=scope)) == guard.MAX_BODY

@@ -11,7 +11,7 @@ and goes on; its own authentication (bearer token, signature) stands guard there
 import re
 from collections.abc import Callable
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,6 +50,7 @@ HEADERS = {
     # The SOS button asks for the phone's position; nothing else may.
     "permissions-policy": "geolocation=(self), camera=(), microphone=(), payment=()",
 }
+_RAW_HEADERS = [(name.encode(), value.encode()) for name, value in HEADERS.items()]
 
 
 # Bodies read whole into memory (JSON, forms) are small; file uploads are spooled to disk and
@@ -93,14 +94,15 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        respond = self._with_headers(scope, send)
+        headers = Headers(scope=scope)
+        respond = _with_headers(scope, headers, send)
         if scope["method"] not in SAFE_METHODS and _cross_site(scope):
             await _problem(
                 403, "Forbidden", "a request from another site may not change anything here"
             )(scope, receive, respond)
             return
-        limit = _body_limit(scope)
-        declared = Headers(scope=scope).get("content-length", "")
+        limit = _body_limit(scope, headers)
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, respond)
             return
@@ -117,32 +119,32 @@ class Guard:
 
         await self.app(scope, counted_receive, respond)
 
-    def _with_headers(self, scope: Scope, send: Send) -> Send:
-        policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else POLICY
-        secure = get_settings().secure_cookies
-        # An answer to a bearer token is that token's alone, and only while it stands: no
-        # cache may keep it to hand out again once the token is revoked.
-        bearer = "authorization" in Headers(scope=scope)
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("content-security-policy", policy)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if secure:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
-                if bearer:
-                    headers.setdefault("cache-control", "private, no-store")
-            await send(message)
+def _with_headers(scope: Scope, headers: Headers, send: Send) -> Send:
+    """``send``, adding the headers every answer carries where the app set none of its own."""
+    policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else POLICY
+    added = [(b"content-security-policy", policy.encode()), *_RAW_HEADERS]
+    if get_settings().secure_cookies:
+        added.append((b"strict-transport-security", b"max-age=31536000"))
+    # An answer to a bearer token is that token's alone, and only while it stands: no cache
+    # may keep it to hand out again once the token is revoked.
+    if "authorization" in headers:
+        added.append((b"cache-control", b"private, no-store"))
 
-        return send_with_headers
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            raw = list(message.get("headers", ()))
+            own = {name.lower() for name, _value in raw}
+            message["headers"] = raw + [h for h in added if h[0] not in own]
+        await send(message)
+
+    return send_with_headers
 
 
-def _body_limit(scope: Scope) -> int:
+def _body_limit(scope: Scope, headers: Headers) -> int:
     if (own := _larger_bodies.get(scope["path"])) is not None:
         return own
-    kind = Headers(scope=scope).get("content-type", "")
+    kind = headers.get("content-type", "")
     if kind.startswith("multipart/form-data"):
         path = scope["path"]
         files = next((limit for pattern, limit in _file_forms if pattern.match(path)), None)

@@ -82,11 +82,15 @@ class Language:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        asked = request.query_params.get("lang")
-        locale = i18n.pick_locale(asked or request.cookies.get(LANG_COOKIE))
-        if request.url.path.startswith("/api/") and not asked:
+        # Only what decides is read: in a surge every request passes here.
+        asked = request.query_params.get("lang") if b"lang=" in scope["query_string"] else None
+        if asked:
+            locale = i18n.pick_locale(asked)
+        elif scope["path"].startswith("/api/"):
             # Programs get English unless they ask for Vietnamese.
             locale = i18n.accepted(request.headers.get("accept-language", ""))
+        else:
+            locale = i18n.pick_locale(request.cookies.get(LANG_COOKIE))
 
         async def remember(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -211,12 +211,14 @@ def take_together(session: Session, drafts: list[Draft]) -> list[Taken]:
     the writer runs one batch at a time, so two copies of a report sent together make one."""
     taken: list[Taken] = []
     group: list[_Triaged] = []
+    people: set[tuple[int, str, str]] = set()
     for draft in drafts:
         report = draft.triaged(session)
-        if any(earlier.person == report.person for earlier in group):
+        if report.person in people:
             taken += _take_group(session, group)
-            group = []
+            group, people = [], set()
         group.append(report)
+        people.add(report.person)
     return taken + _take_group(session, group)
 
 
