@@ -104,6 +104,25 @@ def test_the_officer_corrects_triage_and_the_correction_is_kept(
     assert again.status_code == 409
 
 
+def test_an_officer_who_finds_a_life_at_risk_at_triage_escalates_the_case_at_once(
+    open_case: Callable[..., Intake],
+    tokyo_officer: User,
+    hq_officer: User,
+    api: Callable[[User | None], TestClient],
+) -> None:
+    number = open_case().case.number  # a detention: liberty at stake, as reported
+    answer = api(tokyo_officer).post(
+        f"/api/v1/cases/{number}/triage", json={"severity": "life_at_risk"}
+    )
+    assert answer.status_code == 200, answer.text
+    # The answer shows the case as escalation left it, its timeline included.
+    decided = answer.json()
+    assert decided["status"] == "escalated" and decided["severity"] == "life_at_risk"
+    assert any(number in text for text in mails_to(hq_officer.email))
+    shown = api(tokyo_officer).get(f"/api/v1/cases/{number}").json()
+    assert [e["kind"] for e in shown["events"]][-3:] == ["triaged", "status", "escalated"]
+
+
 def test_a_note_verbale_is_logged_with_its_reference(
     open_case: Callable[..., Intake],
     tokyo_officer: User,
