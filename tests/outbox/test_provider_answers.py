@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kieubao.platform.channels import Outcome, Rejected, Unconfirmed
@@ -63,6 +63,7 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> list[HttpConnection]:
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
 @given(status=st.sampled_from([200, 201, 400, 401, 403, 404, 429, 500, 503]), body=shaped)
+@example(status=200, body={"ok": None, "id": ""})
 def test_any_answer_is_an_id_a_refusal_or_no_word(
     connections: list[HttpConnection], status: int, body: dict[str, Any]
 ) -> None:
@@ -72,6 +73,16 @@ def test_any_answer_is_an_id_a_refusal_or_no_word(
             assert outcome.reason and (outcome.retry_after is None or outcome.retry_after >= 0)
         elif isinstance(outcome, str):
             assert outcome and status < 400
+
+
+def test_a_gateway_answer_whose_id_is_empty_or_null_is_unconfirmed(
+    connections: list[HttpConnection],
+) -> None:
+    gateway = connections[CONNECTIONS.index(SmsGatewayConnection)]
+    for body in ({"id": ""}, {"id": None}, {"id": False}, {"id": []}):
+        answer = httpx.Response(200, content=json.dumps(body).encode())
+        assert isinstance(_read(gateway, answer), Unconfirmed)
+    assert _read(gateway, httpx.Response(200, content=b'{"id": 7}')) == "7"
 
 
 def _read(connection: HttpConnection, response: httpx.Response) -> Outcome:

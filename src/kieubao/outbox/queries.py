@@ -37,7 +37,7 @@ def delivery_report(session: Session, *, limit: int = 50) -> list[SendReport]:
             select(OutboxMessage.send_id, OutboxMessage.status, func.count())
             .where(OutboxMessage.send_id.in_(reports))
             .group_by(OutboxMessage.send_id, OutboxMessage.status)
-        ).tuples()
+        )
         for send_id, status, n in rows:
             reports[send_id].counts[Status(status)] = n
     return list(reports.values())
@@ -50,7 +50,7 @@ def send_counts(session: Session, key: str) -> dict[Status, int]:
         .join(OutboxSend, OutboxSend.id == OutboxMessage.send_id)
         .where(OutboxSend.key == key)
         .group_by(OutboxMessage.status)
-    ).tuples()
+    )
     return {Status(status): n for status, n in rows}
 
 

@@ -38,9 +38,13 @@ class SmsGatewayConnection(HttpConnection):
         if response.status_code >= 400:
             raise by_status(self.provider, response, response.text[:200])
         try:
-            return str(response.json()["id"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise Unconfirmed(f"gateway answer without an id: {response.text[:200]}") from exc
+            found = response.json()["id"]
+        except (ValueError, KeyError, TypeError):
+            found = None
+        # An empty or null id is no id: the message could not be followed up by it.
+        if isinstance(found, bool) or not isinstance(found, str | int) or found == "":
+            raise Unconfirmed(f"gateway answer without an id: {response.text[:200]}")
+        return str(found)
 
 
 # Twilio error codes that say this number will not take the message, whatever we do:
