@@ -78,29 +78,25 @@ def posts(url: str, bodies: list[dict[str, Any]]) -> list[bytes]:
     return [form_post(url, json.dumps(b).encode(), "application/json") for b in bodies]
 
 
+def _rows(database: str, sql: str) -> list[tuple[Any, ...]]:
+    """What ``sql`` reads, from a SQLite file or a PostgreSQL database."""
+    if database.startswith("postgresql"):
+        with psycopg.connect(database) as conn:
+            return conn.execute(sql).fetchall()
+    with sqlite3.connect(database) as conn:
+        return conn.execute(sql).fetchall()
+
+
 def unsettled(database: str, var: Path) -> int:
     """Cases the worker has yet to settle after the answers (the registry match, a life at
     risk escalated), and jobs still queued."""
-    with sqlite3.connect(var / "jobs.db") as jobs:
-        queued = jobs.execute("SELECT count(*) FROM task").fetchone()[0]
-    waiting = "SELECT count(*) FROM protection_cases WHERE settled_at IS NULL"
-    if database.startswith("postgresql"):
-        with psycopg.connect(database) as conn:
-            row = conn.execute(waiting).fetchone()
-    else:
-        with sqlite3.connect(database) as conn:
-            row = conn.execute(waiting).fetchone()
-    return int(queued) + int(row[0] if row else 0)
+    [(queued,)] = _rows(str(var / "jobs.db"), "SELECT count(*) FROM task")
+    [(waiting,)] = _rows(database, "SELECT count(*) FROM protection_cases WHERE settled_at IS NULL")
+    return int(queued) + int(waiting)
 
 
 def stored_numbers(database: str, numbers: set[str]) -> int:
-    if database.startswith("postgresql"):
-        with psycopg.connect(database) as conn:
-            found = {r[0] for r in conn.execute("SELECT number FROM protection_cases")}
-    else:
-        with sqlite3.connect(database) as conn:
-            found = {r[0] for r in conn.execute("SELECT number FROM protection_cases")}
-    return len(numbers - found)
+    return len(numbers - {r[0] for r in _rows(database, "SELECT number FROM protection_cases")})
 
 
 def compare(backend: str, var: Path, database_url: str | None, args: argparse.Namespace) -> dict:

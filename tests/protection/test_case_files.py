@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from starlette.datastructures import Headers
 
 from kieubao.platform.models import User
 from kieubao.platform.settings import get_settings
@@ -207,17 +206,18 @@ def test_a_form_posted_from_another_site_is_refused(
 
 def test_the_guard_limit_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     from kieubao.platform import guard
+    from kieubao.protection import pages  # noqa: F401  (the case forms' limits, by path)
 
     monkeypatch.setattr(get_settings(), "inbound_max_bytes", 1000)
     scope: dict[str, Any] = {
         "path": "/console/cases/BH-2026-000001/notes",
         "headers": [(b"content-type", b"multipart/form-data; boundary=x")],
     }
-    assert guard._body_limit(scope, Headers(scope=scope)) == 1000 + 256 * 1024
+    assert guard._body_limit(scope, guard._read(scope)) == 1000 + 256 * 1024
     scope["path"] = "/console/cases/BH-2026-000001/notes/extra"
     larger = get_settings().import_max_bytes + 1024 * 1024
-    assert guard._body_limit(scope, Headers(scope=scope)) == larger
+    assert guard._body_limit(scope, guard._read(scope)) == larger
     # A form without files is read whole into memory: it keeps the small limit.
     scope["path"] = "/console/cases/BH-2026-000001/notes"
     scope["headers"] = [(b"content-type", b"application/x-www-form-urlencoded")]
-    assert guard._body_limit(scope, Headers(scope=scope)) == guard.MAX_BODY
+    assert guard._body_limit(scope, guard._read(scope)) == guard.MAX_BODY

@@ -15,7 +15,7 @@ from kieubao.platform.settings import get_settings
 
 
 def _derive(purpose: bytes) -> bytes:
-    return hmac.new(get_settings().encryption_key().encode(), purpose, hashlib.sha256).digest()
+    return hmac.new(get_settings().encryption_key.encode(), purpose, hashlib.sha256).digest()
 
 
 def encrypt(text: str) -> str:

@@ -11,7 +11,6 @@ and goes on; its own authentication (bearer token, signature) stands guard there
 import re
 from collections.abc import Callable
 
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -94,15 +93,15 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
+        headers = _read(scope)
         respond = _with_headers(scope, headers, send)
-        if scope["method"] not in SAFE_METHODS and _cross_site(scope):
+        if scope["method"] not in SAFE_METHODS and _cross_site(headers):
             await _problem(
                 403, "Forbidden", "a request from another site may not change anything here"
             )(scope, receive, respond)
             return
         limit = _body_limit(scope, headers)
-        declared = headers.get("content-length", "")
+        declared = headers.get(b"content-length", "")
         if declared.isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, respond)
             return
@@ -120,7 +119,19 @@ class Guard:
         await self.app(scope, counted_receive, respond)
 
 
-def _with_headers(scope: Scope, headers: Headers, send: Send) -> Send:
+# The request headers the guard decides by.
+_READ = frozenset(
+    {b"authorization", b"content-length", b"content-type", b"host", b"origin", b"sec-fetch-site"}
+)
+
+
+def _read(scope: Scope) -> dict[bytes, str]:
+    """The guard's headers of the request, in one pass over them all: a lookup of each
+    (most requests lack some: API clients send no Sec-Fetch-Site) would walk them again."""
+    return {name: value.decode("latin-1") for name, value in scope["headers"] if name in _READ}
+
+
+def _with_headers(scope: Scope, headers: dict[bytes, str], send: Send) -> Send:
     """``send``, adding the headers every answer carries where the app set none of its own."""
     policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else POLICY
     added = [(b"content-security-policy", policy.encode()), *_RAW_HEADERS]
@@ -128,7 +139,7 @@ def _with_headers(scope: Scope, headers: Headers, send: Send) -> Send:
         added.append((b"strict-transport-security", b"max-age=31536000"))
     # An answer to a bearer token is that token's alone, and only while it stands: no cache
     # may keep it to hand out again once the token is revoked.
-    if "authorization" in headers:
+    if b"authorization" in headers:
         added.append((b"cache-control", b"private, no-store"))
 
     async def send_with_headers(message: Message) -> None:
@@ -141,10 +152,10 @@ def _with_headers(scope: Scope, headers: Headers, send: Send) -> Send:
     return send_with_headers
 
 
-def _body_limit(scope: Scope, headers: Headers) -> int:
+def _body_limit(scope: Scope, headers: dict[bytes, str]) -> int:
     if (own := _larger_bodies.get(scope["path"])) is not None:
         return own
-    kind = headers.get("content-type", "")
+    kind = headers.get(b"content-type", "")
     if kind.startswith("multipart/form-data"):
         path = scope["path"]
         files = next((limit for pattern, limit in _file_forms if pattern.match(path)), None)
@@ -164,17 +175,7 @@ def _too_large(limit: int) -> JSONResponse:
     return _problem(413, "Content too large", f"the request is larger than {limit // 1024:,} KB")
 
 
-_CROSS_SITE_HEADERS = (b"sec-fetch-site", b"origin", b"host")
-
-
-def _cross_site(scope: Scope) -> bool:
-    # One pass over the raw headers: each lookup of a header a request lacks (most API
-    # clients send no Sec-Fetch-Site) would walk them all again.
-    headers: dict[bytes, str] = {
-        name: value.decode("latin-1")
-        for name, value in scope["headers"]
-        if name in _CROSS_SITE_HEADERS
-    }
+def _cross_site(headers: dict[bytes, str]) -> bool:
     site = headers.get(b"sec-fetch-site")
     if site is not None:
         # "none": typed in the address bar or opened from a bookmark: the person's own act.

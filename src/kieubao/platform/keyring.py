@@ -50,7 +50,7 @@ class Ring:
     def secret(self, version: int) -> str | None:
         if version in self.retired:
             return None
-        return get_settings().encryption_key() if version == 1 else self.keys.get(version)
+        return get_settings().encryption_key if version == 1 else self.keys.get(version)
 
 
 def prefix(version: int) -> str:

@@ -143,13 +143,10 @@ class Settings(BaseSettings):
     def secret(self) -> str:
         return self.secret_key or _local_key(self.var_path("secret.key"))
 
-    def encryption_key(self) -> str:
-        return self._encryption_key
-
     # Read once: every PIN and blind index derives its key from it, in a surge thousands a
     # second.
     @cached_property
-    def _encryption_key(self) -> str:
+    def encryption_key(self) -> str:
         return self.data_key or _local_key(self.var_path("data.key"))
 
 

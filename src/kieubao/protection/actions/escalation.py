@@ -62,6 +62,8 @@ def escalate_all(
 ) -> int:
     """Escalate each case once for a life at risk, and once for each overdue step; what
     was escalated already (by another run) is left. The caller commits. Returns how many."""
+    if not escalations:
+        return 0
     now = now or utcnow()
     connection = session.connection()
     ids = sorted({e.case_id for e in escalations})
@@ -161,10 +163,6 @@ def escalate_overdue(session: Session, *, acting_user: Actor, now: datetime | No
             _OVERDUE.where(CaseStep.due_at < now)
         )
     ]
-    count = (
-        escalate_all(session, acting_user=acting_user, escalations=overdue, now=now)
-        if overdue
-        else 0
-    )
+    count = escalate_all(session, acting_user=acting_user, escalations=overdue, now=now)
     commit(session)
     return count
