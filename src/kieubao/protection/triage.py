@@ -38,21 +38,20 @@ class Guess:
 
 
 def _hits(folded: str, phrases: list[str] | tuple[str, ...]) -> list[str]:
-    # One pass for all of a type's phrases first: most reports name none of most types.
-    if not phrases or not _any(tuple(phrases)).search(folded):
-        return []
-    return [p for p in phrases if _pattern(p).search(folded)]
+    # A phrase's words are looked for as plain text first, which most reports rule out for
+    # most phrases at a fraction of a word-bounded match's cost.
+    return [p for p in phrases if _folded(p) in folded and _pattern(p).search(folded)]
+
+
+@cache
+def _folded(phrase: str) -> str:
+    return fold(phrase)
 
 
 @cache
 def _pattern(phrase: str) -> re.Pattern[str]:
-    """Folded and compiled once: every report is read against every keyword of every type."""
-    return re.compile(rf"\b{re.escape(fold(phrase))}\b")
-
-
-@cache
-def _any(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(_pattern(p).pattern for p in phrases))
+    """Compiled once: every report is read against every keyword of every type."""
+    return re.compile(rf"\b{re.escape(_folded(phrase))}\b")
 
 
 def guess(text: str, case_types: list[CaseType]) -> Guess:
