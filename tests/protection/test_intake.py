@@ -16,7 +16,7 @@ from kieubao.protection import search
 from kieubao.protection.actions import drafts, settling
 from kieubao.protection.actions.drafts import Draft, take_together
 from kieubao.protection.actions.intake import Intake
-from kieubao.protection.models import Case, Channel, Notification, Severity, Status
+from kieubao.protection.models import Case, CaseEvent, Channel, Notification, Severity, Status
 from kieubao.protection.schemas import CaseIn
 from kieubao.registry.models import Citizen
 from tests.personas import SYSTEM, mails_to
@@ -175,6 +175,42 @@ def test_reports_written_together_make_one_case_per_person_numbered_in_turn(
     # Each new case is found by its people and reporters.
     for t, name in ((taken[1], "Pham Van Tu"), (taken[3], "do minh khoa")):
         assert t.case_id in search.find(session, hq_officer, name).ids
+
+
+def test_a_batch_written_as_plain_rows_reads_back_as_the_orm_writes_it(
+    session: Session, case_types: None
+) -> None:
+    """The writer's rows skip the ORM: their enums, JSON, times and the columns left to
+    their defaults read back as the ORM would have written them, and what the ORM adds after
+    them takes the next ids."""
+    body = report(
+        case_type="vessel_detained",
+        details={"vessel_name": "QNg 90123 TS", "province": "Quảng Ngãi"},
+        reporter={"name": "Trần Thị Mai", "phone": "+84 912 345 678"},
+    )
+    [taken] = take_together(
+        session, [Draft(SYSTEM, CaseIn.model_validate(body), Channel.sms, None, "-")]
+    )
+    commit(session)
+    case = session.get_one(Case, taken.case_id)
+    assert case.status is Status.new and case.channel is Channel.sms
+    assert case.details == body["details"] and case.triage["mission"]
+    assert case.created_at.tzinfo is not None
+    [reporter] = case.reporters
+    assert (reporter.email, reporter.relation, reporter.channel) == ("", "", Channel.sms)
+    [opened] = case.events
+    assert opened.public and opened.text == "" and opened.data == {"channel": "sms"}
+    assert opened.at == case.created_at and [s.position for s in case.steps] == list(
+        range(len(case.steps))
+    )
+    later = take_together(
+        session, [Draft(SYSTEM, CaseIn.model_validate(report()), Channel.api, None, "-")]
+    )
+    commit(session)
+    assert later[0].case_id > case.id
+    case.events.append(CaseEvent(kind="note", text="Đã gọi cho cảng vụ."))
+    commit(session)
+    assert case.events[-1].id > opened.id
 
 
 def test_a_life_at_risk_whose_settling_was_lost_is_escalated_by_the_sweep(

@@ -19,6 +19,7 @@ from kieubao.platform.errors import Forbidden
 from kieubao.platform.models import Role, User
 from kieubao.platform.retention import apply_rules
 from kieubao.protection import actions, queries, search
+from kieubao.protection.actions import drafts, settling
 from kieubao.protection.actions.intake import Intake
 from kieubao.protection.models import CaseToken, Status
 from kieubao.protection.schemas import SubjectIn, TriageIn
@@ -203,6 +204,35 @@ def test_a_corrected_name_is_found_and_the_old_one_no_more(
         data=SubjectIn(full_name="Đỗ Quang Vinh"),
     )
     assert find(tokyo_officer, "le van hung") == []
+    assert find(tokyo_officer, "do quang vinh") == [case.number]
+
+
+def test_a_new_case_is_found_by_its_number_at_once_and_by_its_words_once_settled(
+    open_case: Callable[..., Intake],
+    session: Session,
+    tokyo_officer: User,
+    find: Finder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Intake answers before the case's words are indexed: its settling writes them, and an
+    officer's correction made before that is what settling indexes."""
+    monkeypatch.setattr(drafts, "settle_later", lambda case_ids: None)
+    case = open_case().case  # Lê Văn Hùng, reported by Trần Thị Mai
+    assert find(tokyo_officer, case.number) == [case.number]
+    assert find(tokyo_officer, "le van hung") == []
+    actions.correct_subject(
+        session,
+        acting_user=tokyo_officer,
+        case=case,
+        subject_id=case.subjects[0].id,
+        data=SubjectIn(full_name="Đỗ Quang Vinh"),
+    )
+    settling.settle(session, acting_user=SYSTEM, case_ids=[case.id])
+    assert find(tokyo_officer, "do quang vinh") == [case.number]
+    assert find(tokyo_officer, "tran thi mai") == [case.number]
+    assert find(tokyo_officer, "le van hung") == []
+    # Settled again, nothing is indexed twice.
+    settling.settle(session, acting_user=SYSTEM, case_ids=[case.id])
     assert find(tokyo_officer, "do quang vinh") == [case.number]
 
 

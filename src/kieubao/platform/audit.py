@@ -11,11 +11,11 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import ForeignKey, Integer, String, bindparam, insert, select, update
+from sqlalchemy import ForeignKey, Integer, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kieubao.platform.crypto import digest
-from kieubao.platform.db import Base, utcnow
+from kieubao.platform.db import Base, insert_values, utcnow
 
 GENESIS = "0" * 64
 
@@ -105,7 +105,6 @@ _ADVANCE = (
     .values(seq=AuditHead.seq + bindparam("by"))
     .returning(AuditHead.seq, AuditHead.hash)
 )
-_APPEND = insert(AuditEntry)
 _MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(hash=bindparam("new_hash"))
 _COLUMNS = [c.key for c in AuditEntry.__table__.columns]
 
@@ -164,7 +163,7 @@ def record_many(session: Session, entries: list[Entry]) -> list[SimpleNamespace]
         }
         row["hash"] = prev = _entry_hash(row)
         rows.append(row)
-    connection.execute(_APPEND, rows)
+    insert_values(connection, AuditEntry, rows)
     connection.execute(_MOVE_HEAD, {"new_hash": prev})
     return [SimpleNamespace(**row) for row in rows]
 

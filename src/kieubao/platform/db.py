@@ -6,7 +6,7 @@ are enqueued only once their data is on disk). Callers never commit.
 """
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +14,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import (
@@ -25,6 +36,7 @@ from sqlalchemy.orm import (
     mapped_column,
     sessionmaker,
 )
+from sqlalchemy.sql.schema import ColumnDefault
 from sqlalchemy.types import TypeDecorator
 
 from kieubao.platform.settings import get_settings
@@ -184,6 +196,66 @@ def insert_rows(
     else:
         marks = ", ".join("?" for _ in columns)
         driver.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+_DRAW_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
+
+
+def next_ids(connection: Connection, model: type["Base"], count: int) -> list[int]:
+    """``count`` primary keys for rows of ``model`` that :func:`insert_values` is to write
+    (it reads nothing back): drawn from the table's sequence on PostgreSQL; on SQLite the
+    ones after the largest, as SQLite itself would give, which no one can take meanwhile: a
+    transaction that may write holds the database's lock from its start."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    if connection.dialect.name == "postgresql":
+        drawn = connection.execute(_DRAW_IDS, {"table": table.name, "n": count})
+        return sorted(drawn.scalars())
+    last = connection.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(last + 1, last + 1 + count))
+
+
+def insert_values(
+    connection: Connection, model: type["Base"], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Rows of ``model``'s table as the ORM takes them (enums, JSON, aware datetimes, columns
+    left to their defaults), written the way :func:`insert_rows` writes plain ones: each
+    value converted by its column's type for this database. The group writer's batch of new
+    cases writes their reporters, steps and events so, without the server parsing and
+    planning one INSERT a row."""
+    if not rows:
+        return
+    table = model.__table__
+    assert isinstance(table, Table)
+    dialect = connection.dialect
+    given = list(rows[0])
+    # Defaults computed in Python (a time, an empty dict), each row its own: the database
+    # knows nothing of them.
+    filled = [
+        (column.name, column.default)
+        for column in table.c
+        if column.name not in given
+        and isinstance(column.default, ColumnDefault)
+        and (column.default.is_scalar or column.default.is_callable)
+    ]
+    names = given + [name for name, _default in filled]
+    types = [table.c[name].type.dialect_impl(dialect) for name in names]
+    converters = [type_.bind_processor(dialect) for type_ in types]
+
+    def values(row: Mapping[str, Any]) -> list[Any]:
+        return [
+            *(row[name] for name in given),
+            *(d.arg(None) if d.is_callable else d.arg for _name, d in filled),
+        ]
+
+    plain = [
+        tuple(
+            value if convert is None else convert(value)
+            for value, convert in zip(values(row), converters, strict=True)
+        )
+        for row in rows
+    ]
+    insert_rows(connection, table.name, names, plain)
 
 
 def sessions_share_engine() -> bool:

@@ -191,8 +191,9 @@ class CaseSubject(Base):
 class CaseToken(Base):
     """One word of a case as the search finds it: a keyed digest of the folded word (or of a
     prefix of a name's word), never the word itself, and in which fields it stands
-    (``protection.search`` bits). Kept by the actions that write what it is made of or move
-    the case to another mission."""
+    (``protection.search`` bits). Written for a new case when it is settled, seconds after
+    its intake; kept by the actions that write what it is made of or move the case to
+    another mission."""
 
     __tablename__ = "protection_case_tokens"
     # On SQLite the rows are the primary key's b-tree: one copy, looked up by word.

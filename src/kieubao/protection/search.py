@@ -5,7 +5,9 @@ folded the way names are read (``name_tokens``: no tones, đ→d, lower, Telex/V
 stored as a keyed digest in ``protection_case_tokens`` with the fields it stands in, as the
 registry keeps its name keys: equal words meet, the words are not there to read. A name's
 words also leave their prefixes of ``PREFIX_MIN`` letters or more, so the last word typed
-may be unfinished: "tran thi hu" does not find Trần Thị Hương, "tran thi huo" does.
+may be unfinished: "tran thi hu" does not find Trần Thị Hương, "tran thi huo" does. A new
+case's words are written when it is settled (``actions.settling``), seconds after its intake,
+not by the intake itself, which a surge waits for; its number finds it at once.
 
 A query asks for the cases holding all its words. The rarest word leads: its rows are read
 newest first (a mission's search skips other missions' rows there), each case checked for

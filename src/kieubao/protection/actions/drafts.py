@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.platform import audit
 from kieubao.platform.audit import Actor
-from kieubao.platform.db import on_commit_together, utcnow
+from kieubao.platform.db import insert_values, next_ids, on_commit_together, utcnow
 from kieubao.platform.errors import Invalid
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.missions_data import mission_for
@@ -55,11 +55,6 @@ _ADVANCE = (
     .values(last=CaseCounter.last + bindparam("by"))
     .returning(CaseCounter.last)
 )
-_INSERT_CASES = insert(Case).returning(Case.id, sort_by_parameter_order=True)
-_INSERT_REPORTERS = insert(CaseReporter)
-_INSERT_SUBJECTS = insert(CaseSubject)
-_INSERT_STEPS = insert(CaseStep)
-_INSERT_EVENTS = insert(CaseEvent)
 _SAME_PEOPLE = (
     select(
         Case.id, Case.case_type_id, Case.country, CaseSubject.name_key, CaseSubject.date_of_birth
@@ -260,43 +255,46 @@ def _same_cases(
 
 
 def _open_all(session: Session, reports: list[_Triaged], now: datetime) -> list[Taken]:
-    """The new cases' rows, written as plain inserts, one statement a table for all of them:
-    the unit of work's bookkeeping for a handful of new objects costs more than the writes
-    themselves, and the writer does it for every batch."""
+    """The new cases' rows, written as plain rows, one statement a table for all of them
+    (:func:`~kieubao.platform.db.insert_values`): the unit of work's bookkeeping for a
+    handful of new objects costs more than the writes themselves, and the writer does it for
+    every batch."""
     if not reports:
         return []
     connection = session.connection()
     numbers = next_numbers(session, now.year, len(reports))
-    ids: list[int] = list(
-        connection.execute(
-            _INSERT_CASES,
-            [
-                {
-                    "number": number,
-                    "case_type_id": r.case_type.id,
-                    "status": Status.new,
-                    "severity": r.severity,
-                    "country": r.draft.report.country,
-                    "city": r.draft.report.city,
-                    "mission_id": r.mission_id,
-                    "channel": r.draft.channel,
-                    "description": r.draft.report.description,
-                    "details": dict(r.draft.report.details),
-                    "triage": r.triage,
-                    "created_by_id": r.draft.acting_user.id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for r, number in zip(reports, numbers, strict=True)
-            ],
-        ).scalars()
+    ids = next_ids(connection, Case, len(reports))
+    insert_values(
+        connection,
+        Case,
+        [
+            {
+                "id": case_id,
+                "number": number,
+                "case_type_id": r.case_type.id,
+                "status": Status.new,
+                "severity": r.severity,
+                "country": r.draft.report.country,
+                "city": r.draft.report.city,
+                "mission_id": r.mission_id,
+                "channel": r.draft.channel,
+                "description": r.draft.report.description,
+                "details": dict(r.draft.report.details),
+                "triage": r.triage,
+                "created_by_id": r.draft.acting_user.id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for case_id, r, number in zip(ids, reports, numbers, strict=True)
+        ],
     )
     opened = list(zip(ids, numbers, reports, strict=True))
-    connection.execute(
-        _INSERT_REPORTERS, [{"case_id": i, **r.draft._reporter(now)} for i, _n, r in opened]
+    insert_values(
+        connection, CaseReporter, [{"case_id": i, **r.draft._reporter(now)} for i, _n, r in opened]
     )
-    connection.execute(
-        _INSERT_SUBJECTS,
+    insert_values(
+        connection,
+        CaseSubject,
         [
             {
                 "case_id": i,
@@ -307,10 +305,12 @@ def _open_all(session: Session, reports: list[_Triaged], now: datetime) -> list[
             for i, _n, r in opened
         ],
     )
-    if steps := [step for i, _n, r in opened for step in _steps(r.case_type, i, now)]:
-        connection.execute(_INSERT_STEPS, steps)
-    connection.execute(
-        _INSERT_EVENTS,
+    insert_values(
+        connection, CaseStep, [step for i, _n, r in opened for step in _steps(r.case_type, i, now)]
+    )
+    insert_values(
+        connection,
+        CaseEvent,
         [
             {
                 "case_id": i,
@@ -322,24 +322,6 @@ def _open_all(session: Session, reports: list[_Triaged], now: datetime) -> list[
             }
             for i, _n, r in opened
         ],
-    )
-    search.index_cases(
-        session,
-        [
-            (
-                i,
-                search.CaseText(
-                    number=number,
-                    mission_id=r.mission_id,
-                    subjects=[nfc(r.draft.report.subject.full_name)],
-                    reporters=[(nfc(r.draft.report.reporter.name), r.draft.report.reporter.phone)],
-                    details=dict(r.draft.report.details),
-                    description=r.draft.report.description,
-                ),
-            )
-            for i, number, r in opened
-        ],
-        new=True,
     )
     audit.record_many(
         session,

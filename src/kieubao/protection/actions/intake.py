@@ -51,8 +51,9 @@ def open_case(
     overrides the routing by place; ``location`` (a shared position) stays with the report.
 
     The intake is the group writer's, so the answer comes once the case is on disk; the case
-    is then read back, for the page that shows it. What need not delay the answer (the match
-    to the registry, a life-at-risk escalation) follows in a job: see :func:`settle`.
+    is then read back, for the page that shows it. What need not delay the answer (the
+    search's index of its words, the match to the registry, a life-at-risk escalation)
+    follows in a job: see :func:`~kieubao.protection.actions.settling.settle`.
     """
     pin = new_pin()
     where = {"location": location} if location else None

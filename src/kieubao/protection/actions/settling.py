@@ -1,14 +1,16 @@
-"""What intake leaves until after its answer: the people of new cases matched to the registry,
-a life at risk escalated. One job a commit, and a sweep for what a dead process left."""
+"""What intake leaves until after its answer: new cases indexed for the search, their people
+matched to the registry, a life at risk escalated. One job a commit, and a sweep for what a
+dead process left."""
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, read_scope, utcnow
 from kieubao.platform.jobs import enqueue
+from kieubao.protection import search
 from kieubao.protection.actions.escalation import Escalation, escalate_all
 from kieubao.protection.models import (
     OPEN,
@@ -32,9 +34,10 @@ _AT_RISK = select(Case.id).where(
 
 
 def settle(session: Session, *, acting_user: Actor, case_ids: list[int]) -> None:
-    """What intake leaves until after its answer, for the cases it opened: their people
-    matched to the registry, and a life at risk escalated to the mission and HQ. Run again,
-    it finds nothing left to do: each case is marked settled.
+    """What intake leaves until after its answer, for the cases it opened: their words
+    indexed for the search, their people matched to the registry, and a life at risk
+    escalated to the mission and HQ. Run again, it finds nothing left to do: each case is
+    marked settled.
 
     The matching only reads, and is done first, apart: done in the write, it would hold the
     database's write lock (and the audit chain's head) while intake waits for them."""
@@ -45,11 +48,26 @@ def settle(session: Session, *, acting_user: Actor, case_ids: list[int]) -> None
         session.connection().execute(_LINK, links)
     for start in range(0, len(case_ids), SETTLE_CHUNK):
         chunk = case_ids[start : start + SETTLE_CHUNK]
+        _index(session, chunk)
         if at_risk := session.scalars(_AT_RISK.where(Case.id.in_(chunk))).all():
             escalations = [Escalation(case_id) for case_id in at_risk]
             escalate_all(session, acting_user=acting_user, escalations=escalations)
         session.connection().execute(_SETTLED.where(Case.id.in_(chunk)), {"now": utcnow()})
         commit(session)
+
+
+def _index(session: Session, case_ids: list[int]) -> None:
+    """The search's rows of the unsettled cases: thirty words a case, the most of what intake
+    wrote, and what a surge can wait seconds for. Each case is locked while it is read, so an
+    officer's edit indexed meanwhile is not overwritten with the words before it."""
+    cases = session.scalars(
+        select(Case)
+        .where(Case.id.in_(case_ids), Case.settled_at.is_(None))
+        .options(selectinload(Case.subjects), selectinload(Case.reporters))
+        .with_for_update(of=Case)
+    ).all()
+    if cases:
+        search.index_cases(session, [(case.id, search.case_text(case)) for case in cases])
 
 
 def _registry_matches(session: Session, case_ids: list[int]) -> dict[int, int]:
