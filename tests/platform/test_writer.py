@@ -89,6 +89,7 @@ def test_a_failing_write_is_undone_alone_and_its_caller_is_told(scratch: Engine)
         futures[1].result(10)
     assert _stored(scratch) == {"a", "b"}
     # What the failed write asked to run after commit never runs.
+    writer.caught_up(10)
     assert ran == ["fine one"]
 
 
@@ -128,6 +129,27 @@ def test_work_after_the_commit_runs_once_the_batch_is_answered_and_cannot_undo_i
     assert _stored(scratch) == {"escalated", "second"}
 
 
+def test_slow_work_after_a_commit_holds_up_no_later_write(scratch: Engine) -> None:
+    writer = GroupWriter(sessionmaker(scratch, expire_on_commit=False))
+    release, order = threading.Event(), []
+
+    def slow_follow_up(session: Session) -> int:
+        db.on_commit(session, lambda: release.wait(10) and order.append("first's job"))
+        return _insert("first")(session)
+
+    def quick_follow_up(session: Session) -> int:
+        db.on_commit(session, lambda: order.append("second's job"))
+        return _insert("second")(session)
+
+    assert writer.submit(slow_follow_up).result(10) > 0
+    # The job queue is slow to answer: the next write is on disk and answered meanwhile.
+    assert writer.submit(quick_follow_up).result(5) > 0
+    assert _stored(scratch) == {"first", "second"} and order == []
+    release.set()
+    writer.caught_up(10)
+    assert order == ["first's job", "second's job"]  # in the order of the commits
+
+
 def test_a_batch_that_goes_through_whole_takes_no_savepoint_and_gathers_its_work(
     scratch: Engine,
 ) -> None:
@@ -156,7 +178,7 @@ def test_a_batch_that_goes_through_whole_takes_no_savepoint_and_gathers_its_work
     assert all(f.result(10) for f in futures)
     assert not [s for s in statements if "SAVEPOINT" in s.upper()]
     # Twenty writes asked for the same work after commit: it ran once, with the twenty.
-    assert writer.submit(_insert("later")).result(10) > 0
+    writer.caught_up(10)
     assert gathered == [[f"n{i}" for i in range(20)]]
 
 
@@ -216,8 +238,7 @@ def test_a_write_that_fails_takes_its_work_after_commit_with_it(scratch: Engine)
     with pytest.raises(ValueError):
         futures[0].result(10)
     assert futures[1].result(10) > 0
-    # One writer thread: the batch's after-commit work is done once a later write is.
-    assert writer.submit(_insert("later")).result(10) > 0
+    writer.caught_up(10)
     assert ran == ["fine"]
 
 

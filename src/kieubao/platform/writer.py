@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -45,6 +45,8 @@ class GroupWriter:
         self._waiting: queue.SimpleQueue[_Write] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
+        # Its thread starts with the first work it is given.
+        self._following = ThreadPoolExecutor(1, thread_name_prefix="after-group-commit")
 
     def submit(self, work: Callable[[Session], T]) -> "Future[T]":
         """Queue ``work``; the future resolves to its result once its transaction committed."""
@@ -93,12 +95,21 @@ class GroupWriter:
                 raise
             return
         _answer(results)
-        # What follows a commit (jobs to queue) need not delay the answers: it is after the
-        # commit either way, and the batch is on disk.
-        try:
-            after()
-        except Exception:
-            log.exception("work after a group commit failed")
+        # What follows a commit (jobs to queue) need not delay the answers, nor the next
+        # batch: it is after the commit either way, and the batch is on disk. One thread
+        # runs it, in the order of the commits.
+        self._following.submit(_follow, after)
+
+    def caught_up(self, timeout: float | None = None) -> None:
+        """Return once the work after every commit so far has run."""
+        self._following.submit(lambda: None).result(timeout)
+
+
+def _follow(after: Callable[[], None]) -> None:
+    try:
+        after()
+    except Exception:
+        log.exception("work after a group commit failed")
 
 
 _Outcome = list[tuple[_Write, Any, BaseException | None]]
