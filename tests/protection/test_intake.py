@@ -13,7 +13,7 @@ from kieubao.platform import audit
 from kieubao.platform.db import commit
 from kieubao.platform.models import User
 from kieubao.protection import search
-from kieubao.protection.actions import drafts, settling
+from kieubao.protection.actions import case_types, drafts, settling
 from kieubao.protection.actions.drafts import Draft, take_together
 from kieubao.protection.actions.intake import Intake
 from kieubao.protection.models import Case, CaseEvent, Channel, Notification, Severity, Status
@@ -113,6 +113,20 @@ def test_triage_guesses_the_type_from_folded_vietnamese(
     assert case.case_type.code == "vessel_detained"
     assert case.triage["case_type"] == "vessel_detained"
     assert "tau ca" in case.triage["keywords"]
+
+
+def test_keywords_reseeded_are_what_the_next_report_is_triaged_by(
+    open_case: Callable[..., Intake], session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Intake keeps the case types a few seconds; their seeding makes it read them again."""
+    words = "Em tôi bị chủ giữ lại ở xưởng may, không cho về"
+    assert open_case(case_type=None, description=words).case.case_type.code != "labour"
+    seeds = case_types.bundled_types()
+    next(s for s in seeds if s["code"] == "labour")["keywords"].append("xuong may")
+    monkeypatch.setattr(case_types, "bundled_types", lambda: seeds)
+    assert case_types.load_case_types(session, acting_user=SYSTEM) == 1
+    case = open_case(case_type=None, description=words, subject={"full_name": "Vũ Thị Hoa"}).case
+    assert case.case_type.code == "labour" and "xuong may" in case.triage["keywords"]
 
 
 def test_a_life_at_risk_escalates_at_once_to_the_mission_and_hq(

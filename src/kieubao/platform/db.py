@@ -6,6 +6,7 @@ are enqueued only once their data is on disk). Callers never commit.
 """
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -165,14 +166,26 @@ def new_session() -> Session:
 T = TypeVar("T")
 
 
-def per_transaction(session: Session, key: str, load: Callable[[], T]) -> T:
-    """``load()``, read once in the session's transaction and kept for the rest of it: a
-    group writer's batch of a hundred reports reads the case types once, not a hundred
-    times, and the next transaction reads them afresh."""
-    held = session.info.get(key)
-    if held is None or held[0] is not session.get_transaction():
-        held = session.info[key] = (session.get_transaction(), load())
-    return held[1]
+# How long :func:`held_briefly` keeps what it read.
+HELD_S = 10.0
+_held: dict[str, tuple[object, float, Any]] = {}
+
+
+def held_briefly(session: Session, key: str, load: Callable[[], T]) -> T:
+    """``load()``, kept in the process for ``HELD_S`` seconds, for the database the session
+    is bound to: the group writer's batches read the case types once in that time, not once
+    each. What another process changes is seen within it; what this one changes, at its
+    commit, if the action that changes it calls :func:`forget_held`."""
+    bind = session.get_bind()
+    now = time.monotonic()
+    held = _held.get(key)
+    if held is None or held[0] is not bind or now - held[1] >= HELD_S:
+        held = _held[key] = (bind, now, load())
+    return held[2]
+
+
+def forget_held(key: str) -> None:
+    _held.pop(key, None)
 
 
 def insert_rows(

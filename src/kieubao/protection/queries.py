@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -10,12 +11,20 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, joinedload, load_only
 
 from kieubao.platform import access, writer
-from kieubao.platform.db import per_transaction, utcnow
+from kieubao.platform.db import held_briefly, utcnow
 from kieubao.platform.errors import Forbidden, NotFound
 from kieubao.platform.i18n import gettext as _
 from kieubao.platform.models import BreakGlassGrant, Mission, Role, User
 from kieubao.platform.security import check_pin
-from kieubao.protection.models import OPEN, Case, CaseAttachment, CaseStep, CaseType, Status
+from kieubao.protection.models import (
+    OPEN,
+    Case,
+    CaseAttachment,
+    CaseStep,
+    CaseType,
+    Severity,
+    Status,
+)
 
 
 def jurisdiction(user: User) -> int | None:
@@ -258,23 +267,50 @@ def reported_location(case: Case) -> dict[str, float] | None:
     return None
 
 
-def active_types(session: Session) -> list[CaseType]:
-    """The case types reports may be of, read once in a transaction."""
-    return per_transaction(
+@dataclass(frozen=True)
+class TypeRules:
+    """What intake reads of a case type: the words that tell it, the fields it asks for and
+    its procedure."""
+
+    id: int
+    code: str
+    default_severity: Severity
+    keywords: list[str]
+    fields: list[dict[str, Any]]
+    procedure: list[dict[str, Any]]
+
+
+_RULES = select(
+    CaseType.id,
+    CaseType.code,
+    CaseType.default_severity,
+    CaseType.keywords,
+    CaseType.fields,
+    CaseType.procedure,
+)
+# What held_briefly keeps them under.
+TYPES_HELD = "protection.case_types"
+
+
+def active_types(session: Session) -> list[TypeRules]:
+    """The case types reports may be of, read a few seconds apart at most
+    (:func:`~kieubao.platform.db.held_briefly`)."""
+    return held_briefly(
         session,
-        "case_types",
-        lambda: list(
-            session.scalars(select(CaseType).where(CaseType.active).order_by(CaseType.id))
-        ),
+        TYPES_HELD,
+        lambda: [
+            TypeRules(*row)
+            for row in session.execute(_RULES.where(CaseType.active).order_by(CaseType.id))
+        ],
     )
 
 
 def mission_id(session: Session, code: str | None) -> int | None:
-    """The id of the mission of this code, from the ids of all, read once in a transaction:
-    a whole mission comes with its jurisdictions, read for nothing here."""
-    ids = per_transaction(
+    """The id of the mission of this code, from the ids of all, read a few seconds apart at
+    most: a whole mission comes with its jurisdictions, read for nothing here."""
+    ids = held_briefly(
         session,
-        "mission_ids",
+        "protection.mission_ids",
         lambda: {code: id_ for code, id_ in session.execute(select(Mission.code, Mission.id))},
     )
     return ids.get(code) if code else None

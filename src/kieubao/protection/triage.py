@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from kieubao.platform.text import fold
-from kieubao.protection.models import CaseType, Severity
+from kieubao.protection.models import Severity
+from kieubao.protection.queries import TypeRules
 
 # Words that put a life at risk whatever the type.
 LIFE_AT_RISK = (
@@ -54,11 +55,11 @@ def _pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(_folded(phrase))}\b")
 
 
-def guess(text: str, case_types: list[CaseType]) -> Guess:
+def guess(text: str, case_types: list[TypeRules]) -> Guess:
     """The type whose keywords the text names most (ties: the more urgent type), and its
     severity, raised to life-at-risk when the text says so."""
     folded = fold(text)
-    best: tuple[int, int, CaseType] | None = None
+    best: tuple[int, int, TypeRules] | None = None
     matched: list[str] = []
     urgency = list(Severity)
     for case_type in case_types:

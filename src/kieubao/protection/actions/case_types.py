@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from kieubao.platform import audit
 from kieubao.platform.audit import Actor
-from kieubao.platform.db import commit
+from kieubao.platform.db import commit, forget_held, on_commit
 from kieubao.protection.models import CaseType, Severity
+from kieubao.protection.queries import TYPES_HELD
 
 
 def bundled_types() -> list[dict[str, Any]]:
@@ -44,6 +45,8 @@ def load_case_types(session: Session, *, acting_user: Actor) -> int:
                 after=after,
             )
             changed += 1
+    # Intake keeps the types a few seconds: it reads them again once these are on disk.
+    on_commit(session, forget_held, TYPES_HELD)
     commit(session)
     return changed
 

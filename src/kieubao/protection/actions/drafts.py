@@ -26,12 +26,12 @@ from kieubao.protection.models import (
     CaseReporter,
     CaseStep,
     CaseSubject,
-    CaseType,
     Channel,
     DeadlineUnit,
     Severity,
     Status,
 )
+from kieubao.protection.queries import TypeRules
 from kieubao.protection.schemas import CaseIn
 
 # A second report of the same person, type and country within this window is the same case.
@@ -174,7 +174,7 @@ class Draft:
         }
 
 
-def _check_fields(case_type: CaseType, details: dict[str, str]) -> None:
+def _check_fields(case_type: TypeRules, details: dict[str, str]) -> None:
     known = {f["name"]: f for f in case_type.fields}
     for name in details:
         if name not in known:
@@ -187,7 +187,7 @@ def _check_fields(case_type: CaseType, details: dict[str, str]) -> None:
 @dataclass(frozen=True)
 class _Triaged:
     draft: Draft
-    case_type: CaseType
+    case_type: TypeRules
     name_key: str
     severity: Severity
     mission_id: int | None
@@ -345,7 +345,7 @@ def _open_all(session: Session, reports: list[_Triaged], now: datetime) -> list[
     return [Taken(i, number, appended=False) for i, number, _r in opened]
 
 
-def _steps(case_type: CaseType, case_id: int, start: datetime) -> list[dict[str, Any]]:
+def _steps(case_type: TypeRules, case_id: int, start: datetime) -> list[dict[str, Any]]:
     return [
         {
             "case_id": case_id,
