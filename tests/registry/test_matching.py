@@ -273,6 +273,52 @@ def test_a_search_reads_in_two_statements_and_at_most_four(
     assert open_question <= 4
 
 
+def test_people_matched_together_are_matched_as_each_alone_in_four_statements(
+    registry: Session,
+    registry_engine: Engine,
+    an_in_osaka: Citizen,
+    huong_in_nagoya: Citizen,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Settling a surge matches its people together: the same answers, read at once."""
+    rng = random.Random(5)
+    wanted = [
+        matching.Wanted("Nguyen Van An", "17/05/1990", "JP"),
+        matching.Wanted("Nguyen Van Ahn", None, "JP"),  # the one-letter-off pass
+        matching.Wanted("Nguyễn Văn An", "1990-05-17", "JP", exclude=an_in_osaka.id),
+        matching.Wanted("Dang Thi Ngoc Huong", "1995", None),
+        matching.Wanted("Lý Thị Không Có", "2001-01-01", "KR"),
+        *(matching.Wanted(*noisy_query(p, rng)[:3]) for p in islice(people(seed=7), 0, 120, 6)),
+    ]
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, sql: str, *args: object) -> None:
+        statements.append(sql)
+
+    monkeypatch.setattr(matching, "MATCHED_TOGETHER", 13)  # 25 people: two rounds
+    event.listen(registry_engine, "before_cursor_execute", count)
+    try:
+        together = matching.match_many(registry, wanted)
+    finally:
+        event.remove(registry_engine, "before_cursor_execute", count)
+    assert len(statements) <= 8
+    alone = [
+        matching.match(
+            registry,
+            name=w.name,
+            date_of_birth=w.date_of_birth,
+            country=w.country,
+            exclude=w.exclude,
+        )
+        for w in wanted
+    ]
+    assert together == alone
+    assert together[0].best is not None and together[0].best.id == an_in_osaka.id
+    assert an_in_osaka.id not in [c.id for c in together[2].candidates]
+    assert together[4].candidates == []
+    assert sum(r.best is not None for r in together[5:]) >= 3
+
+
 @pytest.mark.parametrize(
     ("typed", "readings"),
     [

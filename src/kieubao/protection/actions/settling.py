@@ -72,7 +72,7 @@ def _index(session: Session, case_ids: list[int]) -> None:
 
 def _registry_matches(session: Session, case_ids: list[int]) -> dict[int, int]:
     """The registry's citizen for each person of the unsettled cases not linked to one yet,
-    by id.
+    by id, all matched at once.
 
     Read by the cases' keys alone: in a fresh database's first surge, before the tables have
     statistics, a join of both conditions was planned as a loop over every unlinked person."""
@@ -89,15 +89,16 @@ def _registry_matches(session: Session, case_ids: list[int]) -> dict[int, int]:
             CaseSubject.citizen_id,
         ).where(CaseSubject.case_id.in_(countries))
     )
-    found: dict[int, int] = {}
-    for subject_id, case_id, name, born, citizen_id in people:
-        if citizen_id is not None:
-            continue
-        country = countries[case_id]
-        best = matching.match(session, name=name, date_of_birth=born, country=country).best
-        if best is not None:
-            found[subject_id] = best.id
-    return found
+    unlinked = [row for row in people if row.citizen_id is None]
+    wanted = [
+        matching.Wanted(row.full_name, row.date_of_birth, countries[row.case_id])
+        for row in unlinked
+    ]
+    return {
+        row.id: result.best.id
+        for row, result in zip(unlinked, matching.match_many(session, wanted), strict=True)
+        if result.best is not None
+    }
 
 
 # Left to the case's own job this long: the sweep finds what no job will settle.
