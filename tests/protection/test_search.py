@@ -21,7 +21,7 @@ from kieubao.platform.retention import apply_rules
 from kieubao.protection import actions, queries, search
 from kieubao.protection.actions import drafts, settling
 from kieubao.protection.actions.intake import Intake
-from kieubao.protection.models import CaseToken, Status
+from kieubao.protection.models import Case, CaseToken, Status
 from kieubao.protection.schemas import SubjectIn, TriageIn
 from tests.personas import SYSTEM, make_user
 
@@ -184,25 +184,22 @@ def test_the_reporter_phone_vessel_and_company_find_the_case(
     assert find(tokyo_officer, "thuy san bien dong") == [company]
 
 
+def rename(session: Session, officer: User, case: Case, person: SubjectIn) -> None:
+    """The officer corrects the name of the case's first person."""
+    actions.correct_subject(
+        session, acting_user=officer, case=case, subject_id=case.subjects[0].id, data=person
+    )
+
+
 def test_a_corrected_name_is_found_and_the_old_one_no_more(
     open_case: Callable[..., Intake], session: Session, tokyo_officer: User, find: Finder
 ) -> None:
     case = open_case().case
-    actions.correct_subject(
-        session,
-        acting_user=tokyo_officer,
-        case=case,
-        subject_id=case.subjects[0].id,
-        data=SubjectIn(full_name="Lê Văn Hưng", date_of_birth="1998-03-02"),
+    rename(
+        session, tokyo_officer, case, SubjectIn(full_name="Lê Văn Hưng", date_of_birth="1998-03-02")
     )
     assert find(tokyo_officer, "le van hung") == [case.number]  # Hưng folds as Hùng did
-    actions.correct_subject(
-        session,
-        acting_user=tokyo_officer,
-        case=case,
-        subject_id=case.subjects[0].id,
-        data=SubjectIn(full_name="Đỗ Quang Vinh"),
-    )
+    rename(session, tokyo_officer, case, SubjectIn(full_name="Đỗ Quang Vinh"))
     assert find(tokyo_officer, "le van hung") == []
     assert find(tokyo_officer, "do quang vinh") == [case.number]
 
@@ -220,13 +217,7 @@ def test_a_new_case_is_found_by_its_number_at_once_and_by_its_words_once_settled
     case = open_case().case  # Lê Văn Hùng, reported by Trần Thị Mai
     assert find(tokyo_officer, case.number) == [case.number]
     assert find(tokyo_officer, "le van hung") == []
-    actions.correct_subject(
-        session,
-        acting_user=tokyo_officer,
-        case=case,
-        subject_id=case.subjects[0].id,
-        data=SubjectIn(full_name="Đỗ Quang Vinh"),
-    )
+    rename(session, tokyo_officer, case, SubjectIn(full_name="Đỗ Quang Vinh"))
     settling.settle(session, acting_user=SYSTEM, case_ids=[case.id])
     assert find(tokyo_officer, "do quang vinh") == [case.number]
     assert find(tokyo_officer, "tran thi mai") == [case.number]
