@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
 from kieubao.platform import db, migrate
-from kieubao.registry import matching
+from kieubao.registry import blocking, matching
 from kieubao.registry.models import Citizen, NameKey
 from kieubao.registry.names import fold
 from kieubao.registry.synthetic import Person, noisy_query, people
@@ -87,8 +87,8 @@ def load(
                 fold(p.city), p.stay_status, "active", "import", now, now,
             ))  # fmt: skip
             keys += [
-                (next_id, matching.digest(k))
-                for k in matching.name_keys(p.full_name, b.year, b.month, b.day)
+                (next_id, blocking.digest(k))
+                for k in blocking.name_keys(p.full_name, b.year, b.month, b.day)
             ]
             seen(next_id, p)
             next_id += 1

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kieubao.platform import db, migrate
 from kieubao.platform.i18n import current_locale
-from kieubao.registry import matching
+from kieubao.registry import blocking, matching
 from kieubao.registry.dates import PartialDate, parse_birth_date
 from kieubao.registry.models import Citizen, NameKey, RecordStatus
 from kieubao.registry.names import fold, nfc
@@ -74,7 +74,7 @@ def register(
     )
     session.add(citizen)
     session.flush()
-    matching.index_citizen(session, citizen)
+    blocking.index_citizen(session, citizen)
     return citizen
 
 
@@ -225,7 +225,7 @@ def test_merged_and_erased_records_are_never_offered(
     an_in_osaka.status = RecordStatus.merged  # still indexed: the status alone keeps him out
     huong_in_nagoya.status = RecordStatus.erased
     registry.flush()
-    matching.index_citizen(registry, huong_in_nagoya)
+    blocking.index_citizen(registry, huong_in_nagoya)
     assert (
         registry.scalar(select(NameKey.id).where(NameKey.citizen_id == huong_in_nagoya.id)) is None
     )
@@ -384,7 +384,7 @@ def test_with_a_full_date_any_typing_shares_a_key_with_the_record(seeds: tuple[i
         return
     query = matching._Query(typed, readings, country)
     b = person.born
-    assert query.keys() & matching.name_keys(person.full_name, b.year, b.month, b.day)
+    assert query.keys() & blocking.name_keys(person.full_name, b.year, b.month, b.day)
 
 
 @settings(max_examples=300)
@@ -393,7 +393,7 @@ def test_no_key_is_a_lone_word(seeds: tuple[int, int]) -> None:
     """A key holds two words, or a word and a date: "nguyen" alone is four people in ten."""
     person, _ = _person_and_query(seeds)
     b = person.born
-    for key in matching.name_keys(person.full_name, b.year, b.month, b.day):
+    for key in blocking.name_keys(person.full_name, b.year, b.month, b.day):
         words = [w for w in re.split(r"[:=~ ]", key)[1:] if w]
         assert len(words) >= (1 if key.startswith("d") else 2), key
 
@@ -410,7 +410,7 @@ def test_no_key_is_a_lone_word(seeds: tuple[int, int]) -> None:
 )
 def test_without_a_full_date_the_keys_still_meet(typed: str, born: str | None) -> None:
     query = matching._Query(typed, matching.parse_query_date(born), "JP")
-    record = matching.name_keys("Nguyễn Văn An", 1990, 5, 17)
+    record = blocking.name_keys("Nguyễn Văn An", 1990, 5, 17)
     assert (query.keys() | query.one_off_keys()) & record
 
 

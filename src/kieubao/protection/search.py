@@ -139,12 +139,11 @@ def index_case(session: Session, case_id: int, text: CaseText) -> None:
     index_cases(session, [(case_id, text)])
 
 
-def index_cases(session: Session, cases: list[tuple[int, CaseText]], *, new: bool = False) -> None:
-    """Replace the index rows of cases (``new``: they have none yet), in the caller's
-    transaction: intake indexes a whole batch of cases at once."""
+def index_cases(session: Session, cases: list[tuple[int, CaseText]]) -> None:
+    """Replace the index rows of cases, in the caller's transaction: settling indexes a
+    whole batch of new cases at once."""
     connection = session.connection()
-    if not new:
-        connection.execute(_DROP_TOKENS, {"indexed": [case_id for case_id, _text in cases]})
+    connection.execute(_DROP_TOKENS, {"indexed": [case_id for case_id, _text in cases]})
     rows = [row for case_id, text in cases for row in token_rows(case_id, text)]
     insert_rows(connection, CaseToken.__tablename__, TOKEN_COLUMNS, rows)
 

@@ -1,23 +1,10 @@
 """Person matching: who a name, a birth date and a country could be.
 
-Candidates are found through blocking keys (``citizen_name_keys``), so that a query reads
-a few hundred rows however many millions are registered. A citizen's keys (``name_keys``):
-
-* ``d``: the full birth date with each word of the name (1990-05-17 + nguyen). With a
-  full date, however the name was typed one word is intact, so this alone finds the
-  person; a birth date and a surname are shared by a few dozen people among millions.
-* ``y``: the birth year with surname and given name (1990 nguyen an), and with all the
-  words (1990 an nguyen van). Word order and a left-out middle name do not change them; a
-  mistyped surname is put right from the closed list of surnames, and a mistyped given
-  name meets the ``y~`` keys: surname with the given name less one letter (symmetric
-  deletion: two words one edit apart share one such form).
-* ``n``: the same without the year, for queries without one; ``n~`` keys also hold the
-  middle names, since without a year surname and given name a letter off are too many.
-
-A lone surname is never a key: "nguyen" is four people in ten. A query makes the keys of
-every way it can be read (surname first or last, a surname put right) and asks for the
-citizens sharing the most of them; the one-letter-off keys are asked only when the first
-answer leaves the question open. Each candidate is scored in the open (``scoring``).
+Candidates are found through blocking keys (``blocking``), so that a query reads a few
+hundred rows however many millions are registered. A query makes the keys of every way it
+can be read (surname first or last, a surname put right) and asks for the citizens sharing
+the most of them; the one-letter-off keys are asked only when the first answer leaves the
+question open. Each candidate is scored in the open (``scoring``).
 
 ``best`` is the first candidate when the system would bet on it: the same name and a
 full birth date that agrees, at most one thing forgiven (a typo that is no word, a tone,
@@ -26,21 +13,20 @@ country asked about, and ahead of the second by ``MARGIN``. A namesake with anot
 or any name without a full date, is a candidate, never ``best``.
 """
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from kieubao.platform.countries import normalize_country
+from kieubao.registry.blocking import GONE, day_key, digest, typed_anchors
 from kieubao.registry.dates import PartialDate, parse_birth_date
-from kieubao.registry.models import Citizen, NameKey, RecordStatus
-from kieubao.registry.names import SURNAMES, deletions, name_tokens, near_surnames, read_name
+from kieubao.registry.models import Citizen, NameKey
+from kieubao.registry.names import deletions, read_name
 from kieubao.registry.scoring import (
     NameFit,
     ceiling_one_off,
@@ -54,97 +40,6 @@ MARGIN = 0.04  # how far ahead of the second the best must be
 # People matched in the same statements: their keys are two bound values each, and SQLite
 # takes 32,766 in one statement.
 MATCHED_TOGETHER = 100
-GONE = (RecordStatus.merged, RecordStatus.erased)
-
-
-def digest(key: str) -> int:
-    """The 64-bit number a key is stored as."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
-
-
-class Anchor(NamedTuple):
-    """One way to read a name: surname, given name, middle names (sorted), all words."""
-
-    surname: str
-    given: str
-    middle: str
-    whole: str
-    typed: bool  # the surname as typed, not put right from the list of surnames
-
-
-def _anchor(tokens: list[str], s_at: int, surname: str, g_at: int, typed: bool) -> Anchor:
-    middle = sorted(t for at, t in enumerate(tokens) if at not in (s_at, g_at))
-    whole = sorted([surname, *(t for at, t in enumerate(tokens) if at != s_at)])
-    return Anchor(surname, tokens[g_at], " ".join(middle), " ".join(whole), typed)
-
-
-def _anchors(tokens: list[str]) -> set[Anchor]:
-    """A registered name: surname first, unless it ends with a surname and does not start
-    with one ("An Van Nguyen" or "Van An Nguyen": both readings are kept)."""
-    last = len(tokens) - 1
-    if tokens[last] in SURNAMES and tokens[0] not in SURNAMES:
-        return {_anchor(tokens, last, tokens[last], g, True) for g in (0, last - 1)}
-    return {_anchor(tokens, 0, tokens[0], last, True)}
-
-
-def _readings(tokens: list[str]) -> set[Anchor]:
-    """A typed name: either end may be the surname, a mistyped one put right; the given
-    name is the other end, or the word before the surname ("Van An Nguyen")."""
-    last = len(tokens) - 1
-    if last == 0:
-        return {_anchor(tokens, 0, tokens[0], 0, True)}
-    found: set[Anchor] = set()
-    for s_at, givens in ((0, (last,)), (last, (0, last - 1))):
-        end = tokens[s_at]
-        surnames = {end: True} if end in SURNAMES else dict.fromkeys(near_surnames(end), False)
-        for surname, typed in surnames.items():
-            found |= {_anchor(tokens, s_at, surname, g, typed) for g in givens if g != s_at}
-    return found or {
-        _anchor(tokens, 0, tokens[0], last, True),
-        _anchor(tokens, last, tokens[last], 0, True),
-    }
-
-
-def _day(year: int, month: int, day: int) -> str | None:
-    try:
-        return date(year, month, day).strftime("d%Y%m%d")
-    except ValueError:
-        return None
-
-
-def name_keys(
-    full_name: str,
-    birth_year: int | None,
-    birth_month: int | None = None,
-    birth_day: int | None = None,
-) -> set[str]:
-    """The blocking keys of a registered citizen (stored as ``digest(key)``)."""
-    tokens = name_tokens(full_name)
-    if not tokens:
-        return set()
-    year = f"y{birth_year or '?'}"  # a record without a year is found by every year
-    keys: set[str] = set()
-    for a in _anchors(tokens):
-        keys |= {f"{year}={a.whole}", f"{year}:{a.surname}:{a.given}"}
-        keys |= {f"n={a.whole}", f"n:{a.surname}:{a.given}"}
-        keys |= {f"{year}~{a.surname}:{form}" for form in deletions(a.given)}
-        keys |= {f"n~{a.surname}:{a.middle}:{form}" for form in deletions(a.given)}
-    if birth_year and birth_month and birth_day:
-        day = _day(birth_year, birth_month, birth_day)
-        keys |= {f"{day}:{token}" for token in tokens} if day else set()
-    return keys
-
-
-def index_citizen(session: Session, citizen: Citizen) -> None:
-    """Replace the citizen's keys: after registration, a change of name or birth date, a
-    merge or its undoing. A merged or erased record keeps none."""
-    session.execute(delete(NameKey).where(NameKey.citizen_id == citizen.id))
-    if citizen.status in GONE:
-        return
-    keys = name_keys(citizen.full_name, citizen.birth_year, citizen.birth_month, citizen.birth_day)
-    if keys:
-        rows = [{"citizen_id": citizen.id, "key": digest(k)} for k in sorted(keys)]
-        session.execute(insert(NameKey), rows)
 
 
 @dataclass(frozen=True)
@@ -215,7 +110,7 @@ class _Query:
         self.tokens = [token for _, token in self.words]
         self.readings = readings
         self.country = country
-        self.anchors = _readings(self.tokens) if self.tokens else set()
+        self.anchors = typed_anchors(self.tokens) if self.tokens else set()
         years = sorted({r.year for r in readings})
         self.scopes = [*(f"y{y}" for y in years), "y?"] if readings else ["n"]
 
@@ -226,7 +121,7 @@ class _Query:
             keys |= {f"{scope}:{a.surname}:{a.given}" for a in self.anchors}
         for r in self.readings:
             if r.month and r.day:  # also the record that has day and month swapped
-                days = {_day(r.year, r.month, r.day), _day(r.year, r.day, r.month)} - {None}
+                days = {day_key(r.year, r.month, r.day), day_key(r.year, r.day, r.month)} - {None}
                 keys |= {f"{day}:{token}" for day in days for token in self.tokens}
         return keys
 
@@ -367,6 +262,8 @@ def _ranked(session: Session, keys: list[set[str]]) -> Iterable[tuple[int, int]]
     keys, ties by id. A query alone is ranked by the database, with a LIMIT at which it stops
     reading; many are ranked here, from one read of who holds each of their keys."""
     if len(keys) == 1:
+        if not keys[0]:
+            return []
         ranked = (
             select(literal(0), NameKey.citizen_id)
             .where(NameKey.key.in_([digest(k) for k in keys[0]]))
@@ -374,7 +271,7 @@ def _ranked(session: Session, keys: list[set[str]]) -> Iterable[tuple[int, int]]
             .order_by(func.count().desc(), NameKey.citizen_id)
             .limit(MAX_IDS)
         )
-        return session.execute(ranked) if keys[0] else []
+        return session.execute(ranked)
     asked = [{digest(k) for k in query_keys} for query_keys in keys]
     holders: dict[int, list[int]] = {}
     for key, citizen_id in session.execute(_HOLDERS, {"keys": sorted(set().union(*asked))}):

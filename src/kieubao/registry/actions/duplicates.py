@@ -9,7 +9,7 @@ from kieubao.platform import audit
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, utcnow
 from kieubao.platform.errors import Conflict, Invalid, NotFound
-from kieubao.registry import matching
+from kieubao.registry import blocking
 from kieubao.registry.actions.registration import state
 from kieubao.registry.models import (
     PERSONAL_FIELDS,
@@ -61,7 +61,7 @@ def merge_citizens(
     session.add(merge)
     _close_suspicion(session, acting_user, survivor.id, absorbed.id, "merged")
     session.flush()
-    matching.index_citizen(session, survivor)
+    blocking.index_citizen(session, survivor)
     audit.record(
         session,
         acting_user,
@@ -112,8 +112,8 @@ def undo_merge(session: Session, *, acting_user: Actor, merge: Merge) -> None:
     if suspect is not None:
         suspect.status = "open"
     session.flush()
-    matching.index_citizen(session, survivor)
-    matching.index_citizen(session, absorbed)
+    blocking.index_citizen(session, survivor)
+    blocking.index_citizen(session, absorbed)
     audit.record(
         session,
         acting_user,

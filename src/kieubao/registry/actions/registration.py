@@ -15,7 +15,7 @@ from kieubao.platform.errors import Conflict, Invalid
 from kieubao.platform.missions import directory
 from kieubao.platform.missions_data import MissionDirectory
 from kieubao.platform.text import fold, nfc
-from kieubao.registry import matching
+from kieubao.registry import blocking, matching
 from kieubao.registry.dates import parse_birth_date
 from kieubao.registry.models import (
     Citizen,
@@ -144,7 +144,7 @@ def add_citizen(
     ]
     session.add(citizen)
     session.flush()
-    matching.index_citizen(session, citizen)
+    blocking.index_citizen(session, citizen)
     note_duplicates(session, citizen, found)
     audit.record(session, actor, "citizen.registered", "citizen", citizen.id, after=state(citizen))
     return citizen
@@ -218,7 +218,7 @@ def update_citizen(
         )
     session.flush()
     if {"full_name", "date_of_birth"} & values.keys():
-        matching.index_citizen(session, citizen)
+        blocking.index_citizen(session, citizen)
         note_duplicates(session, citizen)
     audit.record(
         session,
