@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from kieubao.platform import accounts, audit, db
@@ -148,3 +149,13 @@ def test_postgres_going_away_answers_503_and_the_app_recovers_when_it_is_back(
         names = set(session.scalars(select(Citizen.full_name)))
         assert names == {"Nguyễn An Bình", "Nguyễn An Dũng"}
         assert session.scalar(select(func.count()).select_from(Citizen)) == 2
+
+
+def test_rows_written_in_bulk_fail_as_any_statement_does(session: Session) -> None:
+    """The writer's bulk rows go past SQLAlchemy to the driver (COPY, executemany): their
+    faults come back as SQLAlchemy's, which the app answers 503 or 507 for."""
+    connection = session.connection()
+    with pytest.raises(DBAPIError) as raised:
+        db.insert_rows(connection, "no_such_table", ("id",), [(1,)])
+    assert "no_such_table" in str(raised.value.orig)
+    session.rollback()

@@ -28,7 +28,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -202,13 +202,30 @@ def insert_rows(
     names = ", ".join(columns)
     driver = connection.connection.driver_connection
     assert driver is not None  # the connection is checked out: it is in a transaction
-    if connection.dialect.name == "postgresql":
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        driver.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+    dialect = connection.dialect
+    postgres = dialect.name == "postgresql"
+    marks = ", ".join("?" for _ in columns)
+    sql = (
+        f"COPY {table} ({names}) FROM STDIN"
+        if postgres
+        else f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+    )
+    try:
+        if postgres:
+            with driver.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            driver.executemany(sql, rows)
+    except dialect.loaded_dbapi.Error as exc:
+        # Raised as SQLAlchemy raises a statement's fault, so that what handles those (a
+        # restarting server answered 503, a full disk 507) handles these rows too.
+        lost = dialect.is_disconnect(exc, driver, None)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            sql, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        ) from exc
 
 
 _DRAW_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
@@ -234,8 +251,7 @@ def insert_values(
     """Rows of ``model``'s table as the ORM takes them (enums, JSON, aware datetimes, columns
     left to their defaults), written the way :func:`insert_rows` writes plain ones: each
     value converted by its column's type for this database. The group writer's batch of new
-    cases writes their reporters, steps and events so, without the server parsing and
-    planning one INSERT a row."""
+    cases is written so, without the server parsing and planning one INSERT a row."""
     if not rows:
         return
     table = model.__table__
