@@ -148,6 +148,44 @@ def test_the_berlin_officer_opens_the_tokyo_case_only_with_a_reason_for_an_hour(
     assert audit.verify(session).ok
 
 
+def test_a_case_file_opens_as_its_case_does_and_each_download_is_logged(
+    api: Client,
+    session: Session,
+    tokyo_officer: User,
+    berlin_officer: User,
+    detention: Case,
+) -> None:
+    """The Berlin officer's grant opens the Tokyo case's page, and so the files it links."""
+    protection.add_note(
+        session,
+        acting_user=tokyo_officer,
+        case=detention,
+        text="Bản quyết định tạm giữ của cảnh sát Osaka.",
+        public=False,
+        files=[protection.IncomingFile("quyết định tạm giữ.pdf", "application/pdf", b"%PDF-1.4")],
+    )
+    (paper,) = detention.attachments
+    url = f"/console/cases/{detention.number}/attachments/{paper.id}"
+    tokyo = api(tokyo_officer).get(url)
+    assert tokyo.status_code == 200 and tokyo.content == b"%PDF-1.4"
+    (read,) = _reads(session, tokyo_officer)
+    assert read.fields == f"attachment {paper.id}" and not read.break_glass
+
+    berlin = api(berlin_officer)
+    assert berlin.get(url).status_code == 404
+    opened = berlin.post(
+        "/api/v1/break-glass",
+        json={"kind": "case", "reference": detention.number, "reason": REASON},
+    )
+    assert opened.status_code == 201, opened.text
+    assert berlin.get(f"{url}0").status_code == 404
+    assert _reads(session, berlin_officer) == []
+    assert berlin.get(url).content == b"%PDF-1.4"
+    (read,) = _reads(session, berlin_officer)
+    assert read.fields == f"attachment {paper.id}"
+    assert read.break_glass and read.grant_id == opened.json()["grant_id"]
+
+
 def test_the_break_glass_form_opens_a_citizen_record(
     api: Client, session: Session, berlin_officer: User, citizen_in_osaka: Citizen
 ) -> None:

@@ -71,26 +71,35 @@ _LISTED = (
 def read_case(session: Session, user: User, *, number: str) -> tuple[Case, BreakGlassGrant | None]:
     """A case opened to be read, in the reader's scope or under their break-glass grant (given
     too); the read is logged before anything is shown."""
+    case, grant = _opened(session, user, number)
+    _log_read(session, user, case, grant, case.case_type.code)
+    return case, grant
+
+
+def _opened(session: Session, user: User, number: str) -> tuple[Case, BreakGlassGrant | None]:
     # Read without the database's write lock: the log's insert joins the group writer's batch.
     writer.reading(session)
-    grant = None
     try:
-        case = get_case(session, user, number=number)
+        return get_case(session, user, number=number), None
     except NotFound:
         grant = access.active_grant(session, user, "case", number)
         if grant is None:
             raise
-        case = session.scalars(select(Case).where(Case.number == number)).one()
+        return session.scalars(select(Case).where(Case.number == number)).one(), grant
+
+
+def _log_read(
+    session: Session, user: User, case: Case, grant: BreakGlassGrant | None, fields: str
+) -> None:
     access.log_read(
         session,
         user,
         kind="case",
         record_id=case.number,
-        fields=case.case_type.code,
+        fields=fields,
         citizens=[s.citizen_id for s in case.subjects if s.citizen_id is not None],
         grant=grant,
     )
-    return case, grant
 
 
 def _by_number(session: Session, reference: str) -> access.Target | None:
@@ -198,11 +207,14 @@ def open_by_country(session: Session) -> dict[str, int]:
 
 
 def attachment(session: Session, user: User, *, number: str, attachment_id: int) -> CaseAttachment:
-    """A file of a case the reader may see; any other is "not found"."""
-    case = get_case(session, user, number=number)
+    """A file of a case the reader may read (in scope, or under a break-glass grant, as the
+    case's page that links it); any other is "not found". The download is logged as a read
+    of the case: a file is often the most sensitive thing in it (a passport, a verdict)."""
+    case, grant = _opened(session, user, number)
     found = next((a for a in case.attachments if a.id == attachment_id), None)
     if found is None:
         raise NotFound(_("attachment {id}").format(id=attachment_id))
+    _log_read(session, user, case, grant, f"attachment {attachment_id}")
     return found
 
 
