@@ -63,6 +63,17 @@ def test_a_job_waits_for_the_commit(queue: str, session: Session) -> None:
     assert done == ["committed"]
 
 
+def test_an_urgent_job_is_taken_before_the_backlog_in_the_order_each_was_queued(
+    queue: str,
+) -> None:
+    for word in ("first", "second", "third"):
+        jobs.enqueue(note, word=word)
+    jobs.enqueue_urgent(note, word="urgent")
+    jobs.enqueue_urgent(note, word="urgent too")
+    _run_pending()
+    assert done == ["urgent", "urgent too", "first", "second", "third"]
+
+
 def test_a_rolled_back_transaction_enqueues_nothing(queue: str, session: Session) -> None:
     on_commit(session, jobs.enqueue, note, word="never")
     session.rollback()

@@ -5,7 +5,7 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from kieubao.platform.jobs import enqueue, job
+from kieubao.platform.jobs import enqueue, enqueue_urgent, job
 from kieubao.platform.settings import get_settings
 
 
@@ -34,11 +34,11 @@ def send_mail(*, to: str, subject: str, body: str, message_id: str) -> None:
 
 
 @job(retries=5)
-def send_mails(*, mails: list[dict[str, str]]) -> None:
+def send_mails(*, mails: list[dict[str, str]], urgent: bool = False) -> None:
     """Many messages queued as one job (one write to the queue for the sender), each then
-    sent by a :func:`send_mail` of its own, retried alone."""
+    sent by a :func:`send_mail` of its own, retried alone; as urgent as the job was."""
     for mail in mails:
-        enqueue(send_mail, **mail)
+        (enqueue_urgent if urgent else enqueue)(send_mail, **mail)
 
 
 def new_message_id() -> str:
