@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from bare import start_bare
 from demo_instance import demo_instance, wait_for
 from kieubao.platform.smtp_sink import free_port
 from load import medians
-from results import record
+from results import median, record
 from streams import form_post, surge
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -95,6 +96,29 @@ def unsettled(database: str, var: Path) -> int:
     return int(queued) + int(waiting)
 
 
+def _at(value: Any) -> datetime:
+    """A time as each database gives it back: SQLite's as the text SQLAlchemy stored."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def escalation_delays(database: str) -> dict[str, Any]:
+    """How long after its report each case of a life at risk was escalated: by the urgent job
+    intake queues, ahead of the settling of the surge queued before it."""
+    rows = _rows(
+        database,
+        "SELECT created_at, escalated_at FROM protection_cases WHERE severity = 'life_at_risk'",
+    )
+    delays = [
+        (_at(escalated) - _at(created)).total_seconds() for created, escalated in rows if escalated
+    ]
+    return {
+        "cases": len(rows),
+        "not_escalated": len(rows) - len(delays),
+        "p50_s": round(median(delays), 2) if delays else None,
+        "max_s": round(max(delays), 2) if delays else None,
+    }
+
+
 def stored_numbers(database: str, numbers: set[str]) -> int:
     return len(numbers - {r[0] for r in _rows(database, "SELECT number FROM protection_cases")})
 
@@ -150,6 +174,7 @@ def compare(backend: str, var: Path, database_url: str | None, args: argparse.Na
         figures["intake"]["per_second"] / figures["bare_insert"]["per_second"], 2
     )
     figures["acknowledged_not_stored"] = stored_numbers(database, numbers)
+    figures["life_at_risk_escalated_after"] = escalation_delays(database)
     figures["p99_target_met"] = figures["intake"]["latency_ms"]["p99"] <= 250
     figures["ratio_target_met"] = figures["over_bare_insert"] >= 1.0
     return figures
@@ -187,7 +212,8 @@ def main() -> None:
             print(
                 f"{backend}: intake {f['intake']['per_second']}/s p99 "
                 f"{f['intake']['latency_ms']['p99']} ms vs bare {f['bare_insert']['per_second']}/s "
-                f"({f['over_bare_insert']}×), unstored {f['acknowledged_not_stored']}",
+                f"({f['over_bare_insert']}×), unstored {f['acknowledged_not_stored']}; "
+                f"life at risk escalated after {f['life_at_risk_escalated_after']}",
                 flush=True,
             )
     record("case_intake", figures)

@@ -3,15 +3,17 @@
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kieubao.platform import audit
+from kieubao.platform import audit, jobs
 from kieubao.platform.db import commit
 from kieubao.platform.models import User
+from kieubao.platform.settings import get_settings
 from kieubao.protection import search
 from kieubao.protection.actions import case_types, drafts, settling
 from kieubao.protection.actions.drafts import Draft, take_together
@@ -233,8 +235,9 @@ def test_a_life_at_risk_whose_settling_was_lost_is_escalated_by_the_sweep(
     tokyo_officer: User,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The server died between its commit and queuing the job that settles its cases."""
+    """The server died between its commit and queuing the jobs that follow it."""
     monkeypatch.setattr(drafts, "settle_later", lambda case_ids: None)
+    monkeypatch.setattr(drafts, "escalate_later", lambda case_ids: None)
     case = open_case(
         case_type="accident_injury",
         description="Em tôi bị tai nạn lao động, đang nguy kịch ở bệnh viện Nagoya.",
@@ -263,6 +266,7 @@ def test_cases_at_risk_settled_together_reach_each_officer_in_one_mail(
     """A surge's batch settled in one job: each case escalated and a notice in the app for
     each officer, and one mail to each that lists them all; settled again, nothing more."""
     monkeypatch.setattr(drafts, "settle_later", lambda case_ids: None)
+    monkeypatch.setattr(drafts, "escalate_later", lambda case_ids: None)
     cases = [
         open_case(
             case_type="accident_injury",
@@ -287,3 +291,46 @@ def test_cases_at_risk_settled_together_reach_each_officer_in_one_mail(
         assert case.status is Status.escalated and case.settled_at is not None
         assert [e.kind for e in case.events][-2:] == ["status", "escalated"]
     assert audit.verify(session).ok
+
+
+def test_in_a_surge_a_life_at_risk_is_escalated_and_mailed_ahead_of_the_settling_queued(
+    open_case: Callable[..., Intake],
+    session: Session,
+    tokyo_officer: User,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Reports of detentions wait in the queue to be settled when a relative reports a
+    worker dying in hospital: the worker takes its escalation first, then its mails."""
+    monkeypatch.setenv("KIEUBAO_JOBS_IMMEDIATE", "false")
+    monkeypatch.setenv("KIEUBAO_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    jobs.reset()
+    huey = jobs.get_huey()
+    for name in ("Vũ Văn Long", "Hồ Thị Thu", "Đinh Quang Huy"):
+        open_case(subject={"full_name": name, "date_of_birth": "1999-09-09"})
+    case = open_case(
+        case_type="accident_injury",
+        description="Em tôi bị tai nạn lao động, đang nguy kịch ở bệnh viện Nagoya.",
+    ).case
+    taken = []
+    while (task := huey.dequeue()) is not None:
+        taken.append(task.name.rsplit(".", 1)[-1])
+        huey.execute(task)
+        session.refresh(case)
+        if task.name.endswith("send_mail"):
+            break
+    assert taken == ["escalate_cases", "send_mails", "send_mail"]
+    assert case.status is Status.escalated and case.settled_at is None
+    assert [case.number in text for text in mails_to(tokyo_officer.email)] == [True]
+    while (task := huey.dequeue()) is not None:
+        taken.append(task.name.rsplit(".", 1)[-1])
+        huey.execute(task)
+    assert taken.count("settle_cases") == 4
+    session.refresh(case)
+    assert case.settled_at is not None
+    assert [e.kind for e in case.events].count("escalated") == 1
+    assert len(mails_to(tokyo_officer.email)) == 1
+    huey.flush()
+    jobs.reset()
+    get_settings.cache_clear()

@@ -8,7 +8,7 @@ from kieubao.platform import audit
 from kieubao.platform.db import session_scope
 from kieubao.platform.jobs import exclusive, job
 from kieubao.protection.actions import alert_unread, escalate_overdue
-from kieubao.protection.actions.settling import settle, settle_missed
+from kieubao.protection.actions.settling import escalate_new, settle, settle_missed
 
 SYSTEM = audit.System("protection")
 
@@ -32,6 +32,14 @@ def settle_cases(*, case_ids: list[int]) -> None:
     """Queued once per commit of new cases, whatever their number (settling.settle_later)."""
     with session_scope() as session:
         settle(session, acting_user=SYSTEM, case_ids=case_ids)
+
+
+@job()
+def escalate_cases(*, case_ids: list[int]) -> None:
+    """Queued urgent with a commit of new cases of a life at risk (settling.escalate_later):
+    in a surge their settling waits its turn behind thousands, their escalation must not."""
+    with session_scope() as session:
+        escalate_new(session, acting_user=SYSTEM, case_ids=case_ids)
 
 
 @job(schedule=crontab(minute="*/5"))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from kieubao.platform import i18n
 from kieubao.platform.db import on_commit_together
 from kieubao.platform.i18n import gettext as _
-from kieubao.platform.jobs import enqueue
+from kieubao.platform.jobs import enqueue_urgent
 from kieubao.platform.mail import send_mails
 from kieubao.platform.models import Role, User
 from kieubao.protection.models import Case, Notification
@@ -109,4 +109,5 @@ def _mail(notices: list[tuple[str, str, str, int]]) -> None:
                 "message_id": f"<case-notice-{first_id}-{len(theirs)}@kieubao>",
             }
         )
-    enqueue(send_mails, mails=mails)
+    # Ahead of the queue: in a surge, the settling of thousands of reports waits in it.
+    enqueue_urgent(send_mails, mails=mails, urgent=True)

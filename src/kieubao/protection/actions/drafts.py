@@ -17,7 +17,7 @@ from kieubao.platform.missions_data import mission_for
 from kieubao.platform.models import Mission
 from kieubao.platform.text import fold, nfc
 from kieubao.protection import procedure, queries, search, triage
-from kieubao.protection.actions.settling import settle_later
+from kieubao.protection.actions.settling import escalate_later, settle_later
 from kieubao.protection.models import (
     OPEN,
     Case,
@@ -340,6 +340,9 @@ def _open_all(session: Session, reports: list[_Triaged], now: datetime) -> list[
             for _i, number, r in opened
         ],
     )
+    for case_id, _n, r in opened:
+        if r.severity is Severity.life_at_risk:
+            on_commit_together(session, escalate_later, case_id)
     for case_id in ids:
         on_commit_together(session, settle_later, case_id)
     return [Taken(i, number, appended=False) for i, number, _r in opened]

@@ -1,6 +1,6 @@
 """What intake leaves until after its answer: new cases indexed for the search, their people
-matched to the registry, a life at risk escalated. One job a commit, and a sweep for what a
-dead process left."""
+matched to the registry, a life at risk escalated (first, by an urgent job of its own). One
+job a commit, and a sweep for what a dead process left."""
 
 from datetime import datetime, timedelta
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kieubao.platform.audit import Actor
 from kieubao.platform.db import commit, read_scope, utcnow
-from kieubao.platform.jobs import enqueue
+from kieubao.platform.jobs import enqueue, enqueue_urgent
 from kieubao.protection import search
 from kieubao.protection.actions.escalation import Escalation, escalate_all
 from kieubao.protection.models import (
@@ -49,11 +49,24 @@ def settle(session: Session, *, acting_user: Actor, case_ids: list[int]) -> None
     for start in range(0, len(case_ids), SETTLE_CHUNK):
         chunk = case_ids[start : start + SETTLE_CHUNK]
         _index(session, chunk)
-        if at_risk := session.scalars(_AT_RISK.where(Case.id.in_(chunk))).all():
-            escalations = [Escalation(case_id) for case_id in at_risk]
-            escalate_all(session, acting_user=acting_user, escalations=escalations)
+        _escalate_at_risk(session, acting_user, chunk)
         session.connection().execute(_SETTLED.where(Case.id.in_(chunk)), {"now": utcnow()})
         commit(session)
+
+
+def escalate_new(session: Session, *, acting_user: Actor, case_ids: list[int]) -> int:
+    """New cases of a life at risk escalated ahead of their settling: intake asks for it in
+    an urgent job (:func:`escalate_later`), which a worker takes before the settling a surge
+    has queued. Settling escalates what this has not (a job lost with its process)."""
+    escalated = _escalate_at_risk(session, acting_user, case_ids)
+    commit(session)
+    return escalated
+
+
+def _escalate_at_risk(session: Session, acting_user: Actor, case_ids: list[int]) -> int:
+    at_risk = session.scalars(_AT_RISK.where(Case.id.in_(case_ids))).all()
+    escalations = [Escalation(case_id) for case_id in at_risk]
+    return escalate_all(session, acting_user=acting_user, escalations=escalations)
 
 
 def _index(session: Session, case_ids: list[int]) -> None:
@@ -127,3 +140,9 @@ def settle_later(case_ids: list[int]) -> None:
     from kieubao.protection.jobs import settle_cases
 
     enqueue(settle_cases, case_ids=case_ids)
+
+
+def escalate_later(case_ids: list[int]) -> None:
+    from kieubao.protection.jobs import escalate_cases
+
+    enqueue_urgent(escalate_cases, case_ids=case_ids)
