@@ -97,9 +97,11 @@ def test_jobs_asked_for_while_redis_is_down_are_kept_and_sent_when_it_is_back(
     try:
         audit.record(session, audit.System("tests"), "thing.done", "thing", 2)
         on_commit(session, jobs.enqueue, note, word="kept")
-        commit(session)  # the work is committed; its job must not be lost
-        (kept,) = session.scalars(select(DeferredJob))
+        on_commit(session, jobs.enqueue_urgent, note, word="kept urgent")
+        commit(session)  # the work is committed; its jobs must not be lost
+        kept, urgent = session.scalars(select(DeferredJob).order_by(DeferredJob.id))
         assert kept.kwargs == {"word": "kept"} and "refused" in kept.reason.lower()
+        assert (kept.urgent, urgent.urgent) == (False, True)
         assert jobs.resend_deferred() == 0  # still down: kept
 
         monkeypatch.setenv("KIEUBAO_REDIS_URL", REDIS_URL)  # Redis is back
@@ -107,10 +109,10 @@ def test_jobs_asked_for_while_redis_is_down_are_kept_and_sent_when_it_is_back(
         jobs.reset()
         jobs.get_huey().flush()
         done.clear()
-        assert jobs.resend_deferred() == 1
+        assert jobs.resend_deferred() == 2
         assert session.scalars(select(DeferredJob)).all() == []
         _run_pending()
-        assert done == ["kept"]
+        assert done == ["kept urgent", "kept"]
     finally:
         jobs.get_huey().flush()
         jobs.reset()

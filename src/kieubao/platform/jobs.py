@@ -103,7 +103,7 @@ def enqueue(fn: Callable[..., Any], /, **kwargs: Any) -> None:
 def enqueue_urgent(fn: Callable[..., Any], /, **kwargs: Any) -> None:
     """:func:`enqueue` ahead of every job waiting: a life at risk escalated, and its mails,
     before the settling a surge has queued. Kept while the queue was out of reach, it is
-    sent on as any other."""
+    sent on as urgent once the queue is back."""
     _queue(fn, kwargs, URGENT)
 
 
@@ -112,7 +112,7 @@ def _queue(fn: Callable[..., Any], kwargs: dict[str, Any], priority: int | None)
     try:
         _send(name, kwargs, priority)
     except QUEUE_DOWN as exc:
-        _defer(name, kwargs, exc)
+        _defer(name, kwargs, priority, exc)
 
 
 def _send(name: str, kwargs: dict[str, Any], priority: int | None = None) -> None:
@@ -122,13 +122,19 @@ def _send(name: str, kwargs: dict[str, Any], priority: int | None = None) -> Non
     task(**kwargs, priority=priority)
 
 
-def _defer(name: str, kwargs: dict[str, Any], exc: Exception) -> None:
+def _defer(name: str, kwargs: dict[str, Any], priority: int | None, exc: Exception) -> None:
     from kieubao.platform.db import new_session, utcnow
     from kieubao.platform.models import DeferredJob
 
     with new_session() as session:
         session.add(
-            DeferredJob(name=name, kwargs=kwargs, deferred_at=utcnow(), reason=str(exc)[:300])
+            DeferredJob(
+                name=name,
+                kwargs=kwargs,
+                deferred_at=utcnow(),
+                reason=str(exc)[:300],
+                urgent=priority is not None,
+            )
         )
         session.commit()
     log.warning("job queue out of reach (%s): %s kept to send later", exc, name)
@@ -146,7 +152,7 @@ def resend_deferred(batch: int = 500) -> int:
     with new_session() as session:
         for kept in session.scalars(select(DeferredJob).order_by(DeferredJob.id).limit(batch)):
             try:
-                _send(kept.name, kept.kwargs)
+                _send(kept.name, kept.kwargs, URGENT if kept.urgent else None)
             except QUEUE_DOWN:
                 break
             # Sent, then forgotten: a crash between the two sends it twice, which every job

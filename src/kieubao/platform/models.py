@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kieubao.platform.crypto import Encrypted
@@ -161,6 +161,8 @@ class DeferredJob(Base):
     kwargs: Mapped[dict[str, Any]] = mapped_column(JSON)
     deferred_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(String(300), default="")
+    # Sent on ahead of the queue, as it was asked (jobs.enqueue_urgent).
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class BreakGlassGrant(Base):
