@@ -160,6 +160,23 @@ def test_the_same_people_without_references_are_matched_not_duplicated(
     assert _upload(client, "b.csv", csv_bytes(typed_again))["matched"] == 1
 
 
+def test_the_same_person_twice_in_one_file_is_registered_once(
+    api: Api, hq_officer: User, session: Session
+) -> None:
+    """A batch's people are matched together, against the registry as the batch began: the
+    second line of the same person must still find the first, registered a moment before."""
+    rows = [
+        ["Họ và tên", "Ngày sinh", "Quốc gia"],
+        ["Nguyễn Thị Huyền", "12/03/1996", "JP"],
+        ["Trần Văn Nam", "01/01/1990", "JP"],
+        ["Nguyen Thi Huyen", "1996-03-12", "Japan"],
+    ]
+    result = _upload(api(hq_officer), "tokyo.csv", csv_bytes(rows))
+    assert (result["created"], result["matched"], result["rejected"]) == (2, 1, 0)
+    names = session.scalars(select(Citizen.full_name).order_by(Citizen.id))
+    assert list(names) == ["Nguyễn Thị Huyền", "Trần Văn Nam"]
+
+
 def test_a_mission_officer_imports_only_within_their_jurisdiction(
     api: Api, tokyo_officer: User, session: Session
 ) -> None:

@@ -190,11 +190,22 @@ def match_many(session: Session, people: Sequence[Wanted], *, limit: int = 10) -
     ]
 
 
+def keys_read(person: Wanted) -> set[str]:
+    """Every key a match for ``person`` may look up, those a letter off too: a record filed
+    under none of them (:func:`~kieubao.registry.blocking.name_keys`) is never among its
+    candidates. An import matches a batch's people together, then again alone only those
+    who share a key with someone the batch has registered meanwhile."""
+    query = _query(person)
+    return query.keys() | query.one_off_keys()
+
+
+def _query(person: Wanted) -> _Query:
+    code = normalize_country(person.country) if person.country else None
+    return _Query(person.name, parse_query_date(person.date_of_birth), code)
+
+
 def _match_together(session: Session, people: Sequence[Wanted], limit: int) -> list[MatchResult]:
-    queries = []
-    for person in people:
-        code = normalize_country(person.country) if person.country else None
-        queries.append(_Query(person.name, parse_query_date(person.date_of_birth), code))
+    queries = [_query(person) for person in people]
     excluded = [set() if p.exclude is None else {p.exclude} for p in people]
     scored = _read(session, queries, [q.keys() for q in queries], excluded)
     # The one-letter-off keys cost more reading: asked only when they could change the
